@@ -1,0 +1,3 @@
+"""hublint: a linter and best-practice checker for TensorFlow Hub module publishers."""
+
+__version__ = "0.1.0"

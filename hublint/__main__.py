@@ -1,0 +1,3 @@
+from hublint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Module-pass rules: one module per rule, named after its id (``hub202_...``)."""

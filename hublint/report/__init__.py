@@ -1,0 +1,30 @@
+"""Reporters: one module per output format, found by name.
+
+A reporter is a module with ``NAME``, ``EXTENSION`` and
+``render(result, config, color=False) -> str``.  Reporters read findings and
+module summaries from the :class:`~hublint.runner.RunResult`; they never call
+back into the passes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+FORMATS = ("text", "json")
+
+
+def get_reporter(name: str) -> ModuleType:
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r} (choose from {', '.join(FORMATS)})")
+    return importlib.import_module(f"hublint.report.{name}_report")
+
+
+def counts(findings) -> dict[str, int]:
+    """Number of findings per severity label, most severe first."""
+    from hublint.finding import Severity
+
+    totals = {s.label: 0 for s in sorted(Severity, reverse=True)}
+    for finding in findings:
+        totals[finding.severity.label] += 1
+    return totals

@@ -1,0 +1,100 @@
+"""The rule contract: one rule is one small class that carries its id, name,
+severity, messages, documentation and examples.
+
+Subclasses of :class:`SourceRule` judge the facts the source pass resolved
+from one Python file; subclasses of :class:`ModuleRule` judge the graph model
+of one exported module.  Both build findings with :meth:`Rule.finding`, so
+message text lives in one place per rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+
+from hublint.finding import Finding, Location, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hublint.config import Config
+
+
+class Rule:
+    """Base class of every rule.  Everything a user reads about a rule is here."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]  # kebab-case, usable wherever the id is
+    severity: ClassVar[Severity]
+    enabled_by_default: ClassVar[bool] = True
+    #: "What it does": one or two sentences.
+    summary: ClassVar[str]
+    #: "Why is this bad?": the rationale paragraph.
+    rationale: ClassVar[str]
+    #: ``str.format`` template of the message; fields come from :meth:`finding`.
+    message: ClassVar[str]
+    #: ``str.format`` template of the fix hint (same fields as ``message``).
+    fix: ClassVar[str] = ""
+    #: Configuration options (``[tool.hublint]`` keys) that change this rule.
+    options: ClassVar[tuple[str, ...]] = ()
+    #: Code that triggers the rule ("Example") and code that does not ("Use instead").
+    bad: ClassVar[tuple[str, ...]] = ()
+    good: ClassVar[tuple[str, ...]] = ()
+
+    def finding(self, location: Location, **fields: object) -> Finding:
+        """Build a finding of this rule; ``fields`` fill the templates."""
+        return Finding(
+            location=location,
+            rule_id=self.id,
+            rule_name=self.name,
+            severity=self.severity,
+            message=self.message.format(**fields),
+            fix=self.fix.format(**fields) if self.fix else "",
+        )
+
+
+class SourceRule(Rule):
+    """A rule of the source pass: a predicate over one file's resolved facts."""
+
+    kind: ClassVar[str] = "source"
+
+    def check(self, facts, config: "Config") -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class ModuleRule(Rule):
+    """A rule of the module pass: a predicate over one module's graph model.
+
+    ``bad_modules`` / ``good_modules`` name modules under
+    ``tests/modules/exported/`` that must / must not trigger the rule; the
+    publisher code in ``bad`` / ``good`` is what built them.
+    """
+
+    kind: ClassVar[str] = "module"
+    bad_modules: ClassVar[tuple[str, ...]] = ()
+    good_modules: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, module, config: "Config") -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class CoreRule(Rule):
+    """A rule that hublint itself raises (HUB0xx): no ``check``, only findings."""
+
+    kind: ClassVar[str] = "core"
+
+
+def iter_rule_classes(package) -> Iterator[type[Rule]]:
+    """Yield the rule classes defined in the modules of ``package`` (sorted by id)."""
+    import importlib
+    import pkgutil
+
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value.__module__ == module.__name__
+                and "id" in vars(value)
+            ):
+                found.append(value)
+    return iter(sorted(found, key=lambda cls: cls.id))

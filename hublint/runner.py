@@ -1,0 +1,282 @@
+"""Find what to lint, run the passes (in parallel, with a cache) and collect findings.
+
+A *target* is either a Python file (source pass) or a module directory, one
+holding ``saved_model.pb`` or ``tfhub_module.pb`` (module pass).  Problems
+with the targets themselves (missing paths, unreadable folders) become
+findings too, so one bad path never costs the rest of the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import tempfile
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from hublint import __version__, registry
+from hublint.config import Config
+from hublint.finding import Finding, Location
+
+MODULE_MARKERS = ("saved_model.pb", "tfhub_module.pb")
+_PARALLEL_MIN_FILES = 16
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    kind: str  # "source" or "module"
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """A hublint bug met while linting ``path``: reported, exit code 2, the run goes on."""
+
+    path: str
+    message: str
+    traceback: str
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)
+    #: module path -> the plain-data summary that ``hublint show`` prints
+    module_summaries: dict[str, dict] = field(default_factory=dict)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    cached_files: int = 0
+
+
+# -- discovery ----------------------------------------------------------------------------
+
+
+def is_module_dir(path: str) -> bool:
+    return any(os.path.isfile(os.path.join(path, marker)) for marker in MODULE_MARKERS)
+
+
+def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Finding]]:
+    """Targets under ``paths`` (sorted, unique) and findings for paths that cannot be used."""
+    targets: dict[str, Target] = {}
+    problems: list[Finding] = []
+
+    def problem(path: str, reason: str) -> None:
+        if config.is_enabled("HUB001", path):
+            problems.append(registry.get_rule("HUB001").finding(Location(path=path), reason=reason))
+
+    for path in paths:
+        path = os.path.normpath(path) if path not in (".", "") else "."
+        if not os.path.lexists(path):
+            problem(path, "no such file or directory")
+            continue
+        if os.path.isdir(path):
+            if is_module_dir(path):
+                targets.setdefault(path, Target(path, "module"))
+            else:
+                _walk(path, config, targets, problem)
+        elif os.path.basename(path) in MODULE_MARKERS:
+            parent = os.path.dirname(path) or "."
+            targets.setdefault(parent, Target(parent, "module"))
+        else:  # a file named explicitly is linted whatever its extension (or a broken link: HUB001)
+            targets.setdefault(path, Target(path, "source"))
+    return sorted(targets.values(), key=lambda t: t.path), problems
+
+
+def _walk(root: str, config: Config, targets: dict[str, Target], problem) -> None:
+    def onerror(error: OSError) -> None:
+        problem(error.filename or root, f"cannot read directory: {error.strerror or error}")
+
+    # followlinks=False: a symlinked folder is not entered, so symlink loops cannot hang the walk.
+    for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
+        keep = []
+        for name in sorted(dirs):
+            sub = os.path.join(folder, name)
+            if config.is_excluded(sub):
+                continue
+            if is_module_dir(sub):
+                targets.setdefault(sub, Target(sub, "module"))
+            else:
+                keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            if name.endswith((".py", ".pyi")):
+                path = os.path.join(folder, name)
+                if not config.is_excluded(path):
+                    targets.setdefault(path, Target(path, "source"))
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+def run(paths: list[str], config: Config) -> RunResult:
+    """Lint ``paths`` with ``config``: the one entry point of the CLI and the tests."""
+    targets, problems = discover(paths, config)
+    result = RunResult(findings=list(problems))
+    sources = [t.path for t in targets if t.kind == "source"]
+    modules = [t.path for t in targets if t.kind == "module"]
+    result.sources = sources
+    result.modules = modules
+
+    cache = _Cache.open(config) if config.cache else None
+    todo = []
+    for path in sources:
+        cached = cache.get(path) if cache else None
+        if cached is None:
+            todo.append(path)
+        else:
+            result.findings.extend(cached)
+            result.cached_files += 1
+
+    for path, findings, error in _lint_sources(todo, config):
+        if error is not None:
+            result.internal_errors.append(error)
+            continue
+        result.findings.extend(findings)
+        if cache:
+            cache.put(path, findings)
+    if cache:
+        cache.save()
+
+    for path in modules:
+        try:
+            from hublint.module import lint_module
+
+            findings, summary = lint_module(path, config)
+        except Exception as exc:  # a hublint bug: report it, keep going
+            result.internal_errors.append(_internal_error(path, exc))
+            continue
+        result.findings.extend(findings)
+        result.module_summaries[path] = summary
+
+    result.findings = sorted(f for f in result.findings if config.is_enabled(f.rule_id, f.location.path))
+    return result
+
+
+def _internal_error(path: str, exc: BaseException) -> InternalError:
+    return InternalError(path, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def _lint_one(path: str, config: Config):
+    from hublint.source import lint_file
+
+    try:
+        return path, lint_file(path, config), None
+    except RecursionError:  # astroid recursing on a pathological tree: the file's fault
+        from hublint.source import unparsable
+        from hublint.source.parse import Unparsable
+
+        return path, unparsable(path, Unparsable("expressions are nested too deeply to analyse"), config), None
+    except Exception as exc:
+        return path, [], _internal_error(path, exc)
+
+
+def _lint_chunk(paths: list[str], config: Config):
+    return [_lint_one(path, config) for path in paths]
+
+
+def _lint_sources(paths: list[str], config: Config):
+    jobs = config.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < _PARALLEL_MIN_FILES:
+        for path in paths:
+            yield _lint_one(path, config)
+        return
+    # Chunks keep the per-task overhead low; more chunks than workers balance uneven files.
+    size = max(1, len(paths) // (jobs * 8))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for chunk_result in pool.map(_lint_chunk, chunks, [config] * len(chunks)):
+            yield from chunk_result
+
+
+# -- cache --------------------------------------------------------------------------------
+
+
+def _code_stamp() -> str:
+    """Changes whenever hublint's own code does (editable installs), not only its version."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for folder, _, files in sorted(os.walk(package)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
+
+
+class _Cache:
+    """Findings of unchanged source files, keyed by path, size and mtime.
+
+    One JSON file per hublint version and configuration, under ``cache_dir``
+    next to the configuration; a cache that cannot be read or written is
+    simply not used.
+    """
+
+    def __init__(self, file: str, entries: dict):
+        self.file = file
+        self.entries = entries
+        self.dirty = False
+
+    @classmethod
+    def open(cls, config: Config) -> "_Cache | None":
+        folder = os.path.join(config.root, config.cache_dir)
+        file = os.path.join(folder, f"source-{__version__}-{_code_stamp()}-{config.fingerprint()}.json")
+        try:
+            with open(file, encoding="utf-8") as handle:
+                entries = json.load(handle)
+            if not isinstance(entries, dict):
+                entries = {}
+        except (OSError, ValueError):
+            entries = {}
+        return cls(file, entries)
+
+    @staticmethod
+    def _key(path: str) -> list | None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return [info.st_size, info.st_mtime_ns]
+
+    def get(self, path: str) -> list[Finding] | None:
+        entry = self.entries.get(os.path.abspath(path))
+        if not entry or entry[0] != self._key(path):
+            return None
+        try:
+            return [Finding.from_dict({**item, "path": path}) for item in entry[1]]
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, path: str, findings: list[Finding]) -> None:
+        key = self._key(path)
+        if key is None:
+            return
+        items = []
+        for finding in findings:
+            item = finding.to_dict()
+            del item["path"]
+            items.append(item)
+        self.entries[os.path.abspath(path)] = [key, items]
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        folder = os.path.dirname(self.file)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            gitignore = os.path.join(folder, ".gitignore")
+            if not os.path.exists(gitignore):
+                with open(gitignore, "w", encoding="utf-8") as handle:
+                    handle.write("# created by hublint\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.entries, handle, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError as exc:
+            print(f"hublint: warning: cannot write cache {self.file}: {exc.strerror or exc}", file=sys.stderr)

@@ -1,0 +1,68 @@
+"""The source pass: a static check of publisher Python code.
+
+``lint_file`` reads and parses one file, resolves its facts once
+(:func:`hublint.source.facts.collect`) and lets every enabled source rule
+judge them.  The pylint plugin calls :func:`check_tree` on the tree pylint
+already built, so both front ends run the same rule code.
+"""
+
+from __future__ import annotations
+
+import astroid
+
+from hublint import registry, suppression
+from hublint.config import Config
+from hublint.finding import Finding, Location
+from hublint.rule import SourceRule
+from hublint.source.parse import Unparsable, parse_source, read_source, release
+
+
+def source_rules(config: Config, path: str | None = None) -> list[SourceRule]:
+    """The source rules enabled for ``path``."""
+    return [
+        rule
+        for rule in registry.all_rules()
+        if isinstance(rule, SourceRule) and config.is_enabled(rule.id, path)
+    ]
+
+
+def check_tree(tree: astroid.Module, path: str, config: Config) -> list[Finding]:
+    """Findings of every enabled source rule on a parsed file (no suppression applied)."""
+    from hublint.source.facts import collect
+
+    rules = source_rules(config, path)
+    if not rules:
+        return []
+    facts = collect(tree, path)
+    findings: list[Finding] = []
+    for rule in rules:
+        findings.extend(rule.check(facts, config))
+    return findings
+
+
+def lint_text(text: str, path: str, config: Config) -> list[Finding]:
+    """Lint source ``text`` as if it were the file ``path``; suppression comments apply."""
+    tree = parse_source(text, path)
+    if isinstance(tree, Unparsable):
+        return unparsable(path, tree, config)
+    try:
+        findings = check_tree(tree, path, config)
+    finally:
+        release(tree)
+    findings = suppression.apply(text, path, findings, config.is_enabled("HUB003", path))
+    return sorted(findings)
+
+
+def lint_file(path: str, config: Config) -> list[Finding]:
+    """Lint one Python file; problems reading or parsing it become HUB001."""
+    text = read_source(path, config.max_file_bytes)
+    if isinstance(text, Unparsable):
+        return unparsable(path, text, config)
+    return lint_text(text, path, config)
+
+
+def unparsable(path: str, why: Unparsable, config: Config) -> list[Finding]:
+    if not config.is_enabled("HUB001", path):
+        return []
+    rule = registry.get_rule("HUB001")
+    return [rule.finding(Location(path=path, line=why.line, column=why.column), reason=why.reason)]
