@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 
@@ -30,7 +31,11 @@ class Unparsable:
 def read_source(path: str, max_bytes: int) -> str | Unparsable:
     """The decoded text of ``path`` (PEP 263 encoding), or why it cannot be had."""
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a FIFO or a device would block or never end.
+            return Unparsable("not a regular file")
+        size = info.st_size
         if size > max_bytes:
             return Unparsable(
                 f"file is too large to lint ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB); "
@@ -81,6 +86,9 @@ def parse_source(text: str, path: str, modname: str = "") -> astroid.Module | Un
         # Transforms (astroid's "brain") only help inference; hublint resolves names itself.
         return AstroidBuilder(astroid.MANAGER, apply_transforms=False).string_build(text, modname=modname, path=path)
     except AstroidSyntaxError as exc:
+        if isinstance(getattr(exc, "error", None), (MemoryError, RecursionError)):
+            # CPython's parser gives up on very deep nesting with a bare MemoryError.
+            return Unparsable("expressions are nested too deeply to parse (parser limit)")
         error = exc.error if isinstance(getattr(exc, "error", None), SyntaxError) else None
         line = getattr(error, "lineno", 0) or 0
         column = getattr(error, "offset", 0) or 0
