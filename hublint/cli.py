@@ -105,7 +105,8 @@ def _check_command(argv: list[str]) -> int:
     from hublint.runner import run
 
     parser = _check_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # paths may come after options, as in 'hublint -q a b'
+
     try:
         reporters = {args.format: args.output}
         for name in report.FORMATS:
@@ -146,9 +147,10 @@ def _check_command(argv: list[str]) -> int:
         if not args.debug:
             print("hublint: this is a bug in hublint; rerun with --debug and report the traceback", file=sys.stderr)
         return EXIT_ERROR
-    if args.exit_zero or config.fail_on is None:
+    threshold = config.fail_severity
+    if args.exit_zero or threshold is None:
         return EXIT_CLEAN
-    failing = any(f.severity >= config.fail_on for f in result.findings)
+    failing = any(f.severity >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 

@@ -34,7 +34,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
-    fail_on: Severity | None = Severity.WARNING  # None: never fail on findings
+    fail_on: str = "warning"  # info, warning, error or never
     #: "module": HUB102-HUB110 look only at module code (functions given to
     #: hub.create_module_spec and what they call); "all": at every call site.
     scope: str = "module"
@@ -49,6 +49,11 @@ class Config:
     jobs: int = 0  # 0: one per core
     root: str = "."  # the folder of the config file; relative globs are matched from here
     config_file: str = ""
+
+    @property
+    def fail_severity(self) -> Severity | None:
+        """The least severity that makes the run fail; None for ``never``."""
+        return None if self.fail_on == "never" else Severity.parse(self.fail_on)
 
     # -- rule selection ---------------------------------------------------------------
     @property
@@ -193,7 +198,8 @@ def coerce(name: str, raw, where: str = ""):
     kind = _FIELDS[name].type
     try:
         if name == "fail_on":
-            return None if str(raw).lower() == "never" else Severity.parse(str(raw))
+            value = str(raw).strip().lower()
+            return value if value == "never" else Severity.parse(value).label
         if name == "per_file_ignores":
             if not isinstance(raw, dict):
                 raise TypeError("must be a table of glob = [rules]")

@@ -154,7 +154,7 @@ def apply(text: str, path: str, findings: list[Finding], report_useless: bool) -
             location = Location(path=path, line=directive.line, column=directive.column)
             for name in directive.unknown:
                 kept.append(rule.finding(location, what=f"unknown rule {name!r}"))
-            if not directive.used and not directive.unknown:
+            if not directive.used and (directive.rules is None or directive.rules):
                 names = "every rule" if directive.rules is None else ", ".join(sorted(directive.rules))
                 kept.append(rule.finding(location, what=f"nothing to suppress for {names}"))
     return kept
