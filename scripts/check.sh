@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh machine, then run the whole suite.
+#   - Debian's chromium (the HTML report is tested in a real headless browser)
+#   - a virtual environment .venv with hublint and its test dependencies
+#   - the real TF Hub toolchain (tensorflow-cpu 2.15.1 + tensorflow-hub 0.15.0, in its own venv under
+#     ~/.cache/hublint/tf-toolchain): tests rebuild every test module with it and compare findings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "== chromium is missing and cannot be installed here: the browser tests will be skipped" >&2
+  fi
+fi
+
+echo "== installing hublint and its test dependencies into .venv"
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+echo "== running the test suite"
+export HUBLINT_REBUILD_MODULES="${HUBLINT_REBUILD_MODULES:-1}"
+exec .venv/bin/python -m pytest -n 2 "$@"
