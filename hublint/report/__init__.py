@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "html", "junit")
 
 
 def get_reporter(name: str) -> ModuleType:

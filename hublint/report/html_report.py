@@ -1,0 +1,277 @@
+"""One self-contained HTML page (``--format html``): totals, a chart per rule,
+findings grouped by file and by module with source snippets, each module's
+summary, and each rule's rationale and fix.
+
+Everything is inline (CSS, SVG, a small script for filtering), so the file
+works offline and as a CI artifact.  Without JavaScript every finding is
+shown.  The page carries no timestamp unless ``HUBLINT_REPORT_TIMESTAMP=1``,
+so the same run gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass, field
+
+import jinja2
+import markupsafe
+
+from hublint import __version__, registry
+from hublint.finding import Finding, Severity
+from hublint.report import counts
+from hublint.report.sarif_report import RULE_DOCS_BASE_URL
+
+NAME = "html"
+EXTENSION = "html"
+
+TIMESTAMP_ENV = "HUBLINT_REPORT_TIMESTAMP"
+SNIPPET_CONTEXT = 2  # lines shown above and below a finding's line
+_MAX_SNIPPET_LINE = 240  # characters; longer lines are cut so one minified file cannot bloat the page
+_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+_SEVERITY_COLORS = {"error": "#c0392b", "warning": "#b7791f", "info": "#2b6cb0"}
+
+
+@dataclass
+class SnippetLine:
+    number: int
+    text: str
+    is_target: bool
+
+
+@dataclass
+class FindingView:
+    finding: Finding
+    where: str
+    snippet: list[SnippetLine]
+
+
+@dataclass
+class Group:
+    """The findings of one file or one module."""
+
+    path: str
+    kind: str  # "source" or "module"
+    findings: list[FindingView] = field(default_factory=list)
+    summary: dict | None = None
+
+    @property
+    def by_severity(self) -> dict[str, int]:
+        return {label: n for label, n in counts(v.finding for v in self.findings).items() if n}
+
+
+@dataclass
+class RuleView:
+    id: str
+    name: str
+    severity: str
+    count: int
+    summary: str
+    rationale: str
+    fix: str
+    doc_url: str
+
+
+def render(result, config, color: bool = False) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pretty_key"] = _pretty_key
+    env.filters["code_spans"] = _code_spans
+    env.filters["tag_set"] = _tag_set
+    env.filters["scalar"] = _scalar
+    env.tests["mapping"] = lambda value: isinstance(value, dict)
+    env.tests["table"] = _is_table
+    env.tests["sequence_value"] = lambda value: isinstance(value, (list, tuple))
+    env.globals["table_columns"] = _table_columns
+    env.globals["coverage"] = _coverage
+    template = env.get_template("report.html.j2")
+    return template.render(**context(result, config))
+
+
+def context(result, config) -> dict:
+    """Everything the template shows, computed here so the template only lays it out."""
+    snippets = _Snippets()
+    module_paths = set(result.modules) | set(result.module_summaries)
+    groups: dict[str, Group] = {}
+    for path in result.modules:
+        groups[path] = Group(path, "module", summary=result.module_summaries.get(path))
+    for finding in result.findings:
+        path = finding.location.path
+        if path not in groups:
+            kind = "module" if (finding.location.is_module or path in module_paths) else "source"
+            groups[path] = Group(path, kind)
+        loc = finding.location
+        snippet = snippets.around(path, loc.line) if loc.line and groups[path].kind == "source" else []
+        groups[path].findings.append(FindingView(finding, _where(finding), snippet))
+    files = sorted((g for g in groups.values() if g.kind == "source"), key=lambda g: g.path)
+    modules = sorted((g for g in groups.values() if g.kind == "module"), key=lambda g: g.path)
+    with_findings = {g.path for g in files}
+    clean_files = [path for path in result.sources if path not in with_findings]
+
+    rules = _rule_views(result.findings)
+    totals = counts(result.findings)
+    timestamp = ""
+    if os.environ.get(TIMESTAMP_ENV, "") not in ("", "0"):
+        timestamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return {
+        "version": __version__,
+        "timestamp": timestamp,
+        "totals": totals,
+        "total": len(result.findings),
+        "severities": [s.label for s in sorted(Severity, reverse=True)],
+        "colors": _SEVERITY_COLORS,
+        "file_count": len(result.sources),
+        "module_count": len(result.modules),
+        "files": files,
+        "modules": modules,
+        "clean_files": clean_files,
+        "rules": rules,
+        "rule_docs": {rule.id: rule for rule in rules},
+        "chart": _chart(rules),
+        "internal_errors": result.internal_errors,
+    }
+
+
+def _where(finding: Finding) -> str:
+    loc = finding.location
+    if loc.line:
+        return f"line {loc.line}, column {loc.column or 1}"
+    parts = []
+    if loc.tag_set is not None:
+        parts.append("tag set " + _tag_set(loc.tag_set))
+    if loc.node:
+        parts.append(loc.node)
+    return " · ".join(parts)
+
+
+def _rule_views(findings: list[Finding]) -> list[RuleView]:
+    tally: dict[str, int] = {}
+    example: dict[str, Finding] = {}
+    for finding in findings:
+        tally[finding.rule_id] = tally.get(finding.rule_id, 0) + 1
+        example.setdefault(finding.rule_id, finding)
+    views = []
+    for rule_id in sorted(tally, key=lambda r: (-tally[r], r)):
+        rule = registry.get_rule(rule_id)
+        seen = example[rule_id]
+        views.append(
+            RuleView(
+                id=rule_id,
+                name=rule.name if rule else seen.rule_name,
+                severity=seen.severity.label,
+                count=tally[rule_id],
+                summary=rule.summary if rule else "",
+                rationale=rule.rationale if rule else "",
+                fix=rule.fix if rule else "",
+                doc_url=f"{RULE_DOCS_BASE_URL}rules/{rule_id}.md" if rule else "",
+            )
+        )
+    return views
+
+
+def _chart(rules: list[RuleView]) -> dict:
+    """Geometry of the findings-per-rule bar chart (horizontal bars, one row per rule)."""
+    row, label_width, bar_width = 24, 300, 360
+    peak = max((r.count for r in rules), default=1)
+    bars = [
+        {
+            "rule": rule,
+            "y": i * row,
+            "width": max(2, round(bar_width * rule.count / peak)),
+            "color": _SEVERITY_COLORS[rule.severity],
+        }
+        for i, rule in enumerate(rules)
+    ]
+    return {"bars": bars, "row": row, "label_width": label_width, "width": label_width + bar_width + 60,
+            "height": max(row, row * len(rules))}
+
+
+class _Snippets:
+    """A few lines around a finding, read once per file; unreadable files give no snippet."""
+
+    def __init__(self):
+        self._files: dict[str, list[str] | None] = {}
+
+    def around(self, path: str, line: int) -> list[SnippetLine]:
+        if path not in self._files:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    self._files[path] = handle.read().splitlines()
+            except (OSError, ValueError):
+                self._files[path] = None
+        lines = self._files[path]
+        if not lines or not 0 < line <= len(lines):
+            return []
+        first, last = max(1, line - SNIPPET_CONTEXT), min(len(lines), line + SNIPPET_CONTEXT)
+        return [SnippetLine(n, _cut(lines[n - 1]), n == line) for n in range(first, last + 1)]
+
+
+def _cut(text: str) -> str:
+    text = text.expandtabs(4)
+    return text if len(text) <= _MAX_SNIPPET_LINE else text[: _MAX_SNIPPET_LINE - 1] + "…"
+
+
+def _code_spans(text: str) -> markupsafe.Markup:
+    """Escaped ``text`` with its `backtick` spans shown as code."""
+    parts = re.split(r"`([^`]+)`", str(text))
+    out = markupsafe.Markup("")
+    for i, part in enumerate(parts):
+        out += markupsafe.Markup("<code>{}</code>").format(part) if i % 2 else markupsafe.escape(part)
+    return out
+
+
+# -- module summaries: a loosely structured dict, shown generically -----------------------
+
+
+def _pretty_key(key) -> str:
+    text = str(key).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _scalar(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    return str(value)
+
+
+def _tag_set(tags) -> str:
+    return "{" + ", ".join(str(t) for t in tags) + "}" if tags else "{} (default)"
+
+
+def _is_table(value) -> bool:
+    """A non-empty list of dicts: shown as a table with a column per key."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _table_columns(rows: list[dict]) -> list:
+    columns: list = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    return columns
+
+
+def _coverage(rows: list[dict]) -> dict | None:
+    """Regularization coverage of a variables table: how many rows have a true ``regulariz*`` flag."""
+    flags = [key for key in _table_columns(rows) if "regulariz" in str(key).lower()]
+    flag = next((k for k in flags if all(isinstance(r.get(k), bool) for r in rows if k in r)), None)
+    if flag is None:
+        return None
+    judged = [row for row in rows if isinstance(row.get(flag), bool)]
+    covered = sum(1 for row in judged if row[flag])
+    total = len(judged)
+    return {"covered": covered, "total": total, "percent": round(100 * covered / total) if total else 0}
