@@ -1,0 +1,236 @@
+"""hublint's source rules as pylint messages.
+
+    pylint --load-plugins=hublint.pylint_plugin src/
+
+The plugin runs the very rule code of ``hublint`` (:func:`hublint.source.check_tree`)
+on the astroid tree pylint has already built, then applies ``# hublint: disable=``
+comments (:func:`hublint.suppression.apply`), so a file gives the same findings in
+both front ends.  ``# pylint: disable=missing-kernel-regularizer`` (or ``=W9102``)
+works too: pylint filters the messages itself.
+
+Message ids
+    ``HUB1nn`` becomes ``<C>91nn`` and ``HUB0nn`` becomes ``<C>99nn``, where the
+    category ``<C>`` is the rule's severity: error ``E``, warning ``W``, info ``I``
+    (pylint does not count ``I`` messages in its exit status, just as hublint does not
+    fail on info findings by default).  So HUB102 is ``W9102``, HUB104 ``E9104``,
+    HUB110 ``I9110``, HUB001 ``E9901``.  pylint wants one two-digit checker id per
+    checker; 91 holds the source rules, 99 hublint's own messages (90 is taken by
+    pylint's docparams extension).
+Symbols
+    The rule names (``missing-kernel-regularizer``).  A name pylint already uses gets
+    a ``hublint-`` prefix: HUB003 is ``hublint-useless-suppression``.
+Which rules run
+    pylint decides: a rule runs when its message is enabled (``--enable`` /
+    ``--disable``; rules that hublint keeps off by default start disabled).
+    ``ignore`` and ``per-file-ignores`` from ``[tool.hublint]`` still apply.
+Syntax errors
+    pylint reports a file it cannot parse as its own ``syntax-error`` (E0001) and
+    never hands it to plugins; that is hublint's HUB001 under pylint.  HUB001 itself
+    is reported only when the resolution gives up on a tree nested too deeply.
+Configuration
+    Thresholds and scope come from the nearest ``pyproject.toml`` with a
+    ``[tool.hublint]`` table (or ``--hublint-config``); the ``--hublint-*`` options
+    below override them.  A broken ``[tool.hublint]`` is reported as pylint's
+    ``config-parse-error`` (F0011) and hublint's rules skip that file.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from astroid import nodes
+from pylint.checkers import BaseChecker
+
+from hublint import registry, suppression
+from hublint.config import Config, ConfigError, load
+from hublint.finding import Finding, Location, Severity
+from hublint.rule import CoreRule, Rule, SourceRule
+from hublint.source import check_tree
+from hublint.source.parse import Unparsable, decode_source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pylint.lint import PyLinter
+
+CHECKER_NAME = "hublint"
+_CATEGORY = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "I"}
+_CHECKER_ID = {"0": "99", "1": "91"}  # hundreds digit of the hublint id -> pylint checker id
+_TOO_DEEP = "expressions are nested too deeply to analyse"
+
+
+def pylint_msgid(rule: Rule) -> str:
+    """The pylint message id of ``rule`` (``HUB102`` -> ``W9102``)."""
+    number = rule.id.removeprefix("HUB")
+    return f"{_CATEGORY[rule.severity]}{_CHECKER_ID[number[0]]}{number[1:]}"
+
+
+def plugin_rules() -> list[Rule]:
+    """The rules the plugin reports: source rules and hublint's own (HUB0xx)."""
+    return [
+        rule
+        for rule in registry.all_rules()
+        if isinstance(rule, (SourceRule, CoreRule)) and rule.id[3] in _CHECKER_ID
+    ]
+
+
+def _message_table(rules: list[Rule], taken_symbols: set[str]) -> dict[str, tuple]:
+    table = {}
+    for rule in rules:
+        symbol = rule.name if rule.name not in taken_symbols else f"hublint-{rule.name}"
+        options = {"scope": "line", "default_enabled": rule.enabled_by_default}
+        table[pylint_msgid(rule)] = ("%s", symbol, rule.summary, options)
+    return table
+
+
+class HublintChecker(BaseChecker):
+    """Runs hublint's source pass on each module pylint checks."""
+
+    name = CHECKER_NAME
+    msgs: dict = {}  # filled per rule by register()
+    options = (
+        (
+            "hublint-config",
+            {
+                "default": "",
+                "type": "string",
+                "metavar": "<pyproject.toml>",
+                "help": "File to read [tool.hublint] from (default: the nearest pyproject.toml "
+                "with that table, from each linted file upwards).",
+            },
+        ),
+        (
+            "hublint-scope",
+            {
+                "default": "",
+                "type": "string",
+                "metavar": "<module|all>",
+                "help": "HUB102-HUB110 on module code only ('module') or on every call site ('all'); "
+                "default: [tool.hublint] scope, else 'module'.",
+            },
+        ),
+        (
+            "hublint-dropout-rate-max",
+            {
+                "default": None,
+                "type": "float",
+                "metavar": "<rate>",
+                "help": "HUB103 flags dropout rates above this (default: [tool.hublint], else 0.5).",
+            },
+        ),
+        (
+            "hublint-batchnorm-momentum-max",
+            {
+                "default": None,
+                "type": "float",
+                "metavar": "<momentum>",
+                "help": "HUB105 flags batch-norm momentum / decay above this (default: [tool.hublint], else 0.99).",
+            },
+        ),
+    )
+
+    def __init__(self, linter: "PyLinter") -> None:
+        super().__init__(linter)
+        self._rule_by_msgid = {pylint_msgid(rule): rule for rule in plugin_rules()}
+        self._msgid_by_rule = {rule.id: msgid for msgid, rule in self._rule_by_msgid.items()}
+        self._configs: dict[str, Config | ConfigError] = {}
+        self._enabled_ids: tuple[str, ...] = ()
+
+    def open(self) -> None:
+        """Once per run: which rules pylint has enabled, and a fresh config cache."""
+        self._configs.clear()
+        self._enabled_ids = tuple(
+            sorted(rule.id for msgid, rule in self._rule_by_msgid.items() if self.linter.is_message_enabled(msgid))
+        )
+
+    def visit_module(self, node: nodes.Module) -> None:
+        path = node.file
+        if not self._enabled_ids or not path:
+            return
+        config = self._config_for(path)
+        if config is None:
+            return
+        try:
+            findings = check_tree(node, path, config)
+        except RecursionError:  # astroid recursing on a pathological tree: the file's fault, as in the CLI
+            findings = self._too_deep(path, config)
+        text = self._source_text(node)
+        if text is not None:
+            findings = suppression.apply(text, path, findings, config.is_enabled("HUB003", path))
+        for finding in sorted(findings):
+            self._report(finding)
+
+    def _report(self, finding: Finding) -> None:
+        location = finding.location
+        message = finding.message
+        if finding.fix:
+            message += f" (fix: {finding.fix})"
+        self.add_message(
+            self._msgid_by_rule[finding.rule_id],
+            line=max(location.line, 1),
+            args=message,
+            col_offset=max(location.column - 1, 0),
+            end_lineno=location.end_line or None,
+            end_col_offset=max(location.end_column - 1, 0) if location.end_line else None,
+        )
+
+    def _too_deep(self, path: str, config: Config) -> list[Finding]:
+        if not config.is_enabled("HUB001", path):
+            return []
+        return [registry.get_rule("HUB001").finding(Location(path=path), reason=_TOO_DEEP)]
+
+    @staticmethod
+    def _source_text(node: nodes.Module) -> str | None:
+        """The module's text, for ``# hublint:`` comments; None if it cannot be read again."""
+        try:
+            with node.stream() as stream:
+                data = stream.read()
+        except (OSError, AttributeError):
+            return None
+        text = decode_source(data)
+        return None if isinstance(text, Unparsable) else text
+
+    def _config_for(self, path: str) -> Config | None:
+        """hublint's configuration for ``path``, with pylint choosing the rules; cached per folder."""
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._configs:
+            self._configs[folder] = self._load_config(folder)
+        config = self._configs[folder]
+        if isinstance(config, ConfigError):
+            self.linter.add_message("config-parse-error", line=0, args=f"[tool.hublint]: {config}")
+            return None
+        return config
+
+    def _load_config(self, folder: str) -> Config | ConfigError:
+        options = self.linter.config
+        overrides = {
+            "scope": options.hublint_scope or None,
+            "dropout_rate_max": options.hublint_dropout_rate_max,
+            "batchnorm_momentum_max": options.hublint_batchnorm_momentum_max,
+        }
+        try:
+            config = load(options.hublint_config or None, start=folder, **overrides)
+            # extend_select is the CLI's way to turn rules on; under pylint, --enable is.
+            return config.replace(select=self._enabled_ids, extend_select=(), cache=False)
+        except ConfigError as error:
+            return error
+
+
+class HublintCoreMessages(BaseChecker):
+    """hublint's own messages (HUB0xx): pylint wants one checker id per checker."""
+
+    name = CHECKER_NAME
+    msgs: dict = {}
+
+
+def register(linter: "PyLinter") -> None:
+    """pylint's plugin entry point."""
+    taken = {message.symbol for message in linter.msgs_store.messages}
+    rules = plugin_rules()
+    source = [rule for rule in rules if rule.id[3] == "1"]
+    core = [rule for rule in rules if rule.id[3] == "0"]
+    checker = HublintChecker(linter)
+    checker.msgs = _message_table(source, taken)
+    core_messages = HublintCoreMessages(linter)
+    core_messages.msgs = _message_table(core, taken)
+    linter.register_checker(core_messages)
+    linter.register_checker(checker)
