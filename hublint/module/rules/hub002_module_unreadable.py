@@ -1,0 +1,45 @@
+from hublint.finding import Severity
+from hublint.rule import ModuleRule
+
+
+class ModuleUnreadable(ModuleRule):
+    id = "HUB002"
+    name = "module-unreadable"
+    severity = Severity.ERROR
+    summary = (
+        "Reports each part of a module directory that hublint cannot read: no `saved_model.pb`, an "
+        "empty, truncated or garbage protobuf, a `tfhub_module.pb` with a format other than 3 or a "
+        "required feature tensorflow_hub does not know, a corrupt `variables/variables.index`, "
+        "unreadable files. The rest of the module is still checked where it can be."
+    )
+    rationale = (
+        "A module hublint cannot read is a module `hub.Module` or `hub.load` cannot load either: "
+        "consumers get an error at load time, far from the export that broke it. A damaged file "
+        "usually means an interrupted copy or upload, or a module written by a newer or a foreign tool."
+    )
+    message = "cannot read the module: {reason}"
+    fix = "export the module again with `module.export(path, session)` and copy the whole folder"
+    bad = (
+        "import os\n"
+        "import shutil\n\n"
+        "# Copies the checkpoint and the format marker but forgets saved_model.pb.\n"
+        "os.makedirs('/models/text_embedding/variables', exist_ok=True)\n"
+        "for name in ('tfhub_module.pb', 'variables/variables.index',\n"
+        "             'variables/variables.data-00000-of-00001'):\n"
+        "    shutil.copy(os.path.join('/tmp/export', name), os.path.join('/models/text_embedding', name))\n",
+    )
+    good = (
+        "import shutil\n\n"
+        "shutil.copytree('/tmp/export', '/models/text_embedding')\n",
+    )
+
+    def check(self, module, config):
+        for problem in module.problems:
+            yield self.finding(module.location(problem_graph(module, problem)), reason=problem.reason)
+
+
+def problem_graph(module, problem):
+    """The meta graph a problem is about, so the finding names its tag set."""
+    if problem.tag_set is None:
+        return None
+    return module.meta_graph(problem.tag_set)
