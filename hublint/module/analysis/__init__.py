@@ -1,0 +1,92 @@
+"""The module pass's graph semantics: what an exported meta graph really computes.
+
+:func:`analyze` turns one meta graph into :class:`GraphFacts` (variables,
+kernels, regularization coverage, dropout, batch norm, proximal optimizer ops)
+once; the module rules are small predicates over those facts.  Patterns are
+derived from what ops compute and consume, never from node names, because
+names change across TensorFlow versions and layer APIs.
+
+Kernels and regularization coverage are read from the top-level graph (TF1 Hub
+format keeps the model there).  Dropout, batch norm and optimizer ops are also
+looked for in every function of the library, where TF2 SavedModels keep them;
+a function used as an ``If`` / ``Case`` branch counts as conditional.
+"""
+
+from __future__ import annotations
+
+from hublint.module.analysis.batchnorm import find_batch_norms, update_op_names
+from hublint.module.analysis.dropout import find_dropouts
+from hublint.module.analysis.facts import (
+    BatchNorm,
+    Dropout,
+    GraphFacts,
+    Kernel,
+    MovingAverageUpdate,
+    ProximalOp,
+    RegularizationLoss,
+    Variable,
+)
+from hublint.module.analysis.optimizers import find_proximal_ops
+from hublint.module.analysis.weights import kernels, regularization_losses, variables
+from hublint.module.graph import Graph
+
+__all__ = [
+    "BatchNorm", "Dropout", "GraphFacts", "Kernel", "MovingAverageUpdate", "ProximalOp",
+    "RegularizationLoss", "Variable", "analyze",
+]
+
+_BRANCH_ATTRS = {"If": ("then_branch", "else_branch"), "StatelessIf": ("then_branch", "else_branch"),
+                 "Case": ("branches",), "StatelessCase": ("branches",)}
+
+
+def analyze(meta_graph) -> GraphFacts:
+    """The facts of one meta graph.
+
+    ``meta_graph`` is a :class:`hublint.module.model.MetaGraph` (its cached
+    ``graph`` is used), a :class:`Graph`, or a bare ``MetaGraphDef``.
+    """
+    graph = getattr(meta_graph, "graph", meta_graph)
+    if not isinstance(graph, Graph):
+        graph = Graph(graph)
+
+    found_variables = variables(graph)
+    trainable = frozenset(v.name for v in found_variables if v.trainable)
+    update_ops = update_op_names(graph)
+    branches = _branch_functions(graph)
+
+    dropouts: list[Dropout] = []
+    batch_norms: list[BatchNorm] = []
+    updates: list[MovingAverageUpdate] = []
+    proximal: list[ProximalOp] = []
+    for scope in graph.scopes():
+        function = getattr(scope, "name", "") if scope is not graph else ""
+        in_branch = function in branches
+        dropouts.extend(find_dropouts(scope, function, in_branch))
+        norms, scope_updates = find_batch_norms(scope, update_ops if scope is graph else set(), function, in_branch)
+        batch_norms.extend(norms)
+        updates.extend(scope_updates)
+        proximal.extend(find_proximal_ops(scope))
+
+    return GraphFacts(
+        variables=found_variables,
+        kernels=kernels(graph, trainable),
+        regularization_losses=regularization_losses(graph),
+        dropouts=tuple(dropouts),
+        batch_norms=tuple(batch_norms),
+        moving_average_updates=tuple(updates),
+        proximal_ops=tuple(proximal),
+    )
+
+
+def _branch_functions(graph: Graph) -> set[str]:
+    """Names of library functions run as a branch of a conditional."""
+    names: set[str] = set()
+    for scope in graph.scopes():
+        for node in scope:
+            for key in _BRANCH_ATTRS.get(node.op, ()):
+                value = scope.attr(node, key)
+                if isinstance(value, str):
+                    names.add(value)
+                elif isinstance(value, list):
+                    names.update(v for v in value if isinstance(v, str))
+    return names

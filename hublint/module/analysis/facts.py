@@ -1,0 +1,124 @@
+"""What an exported meta graph computes, as plain frozen data the module rules judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A module variable: ``dense/kernel``, its dtype and shape, and how it is stored."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...] | None
+    trainable: bool
+    resource: bool  # VarHandleOp (resource variable) rather than VariableV2
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A trainable variable used as the weights of a MatMul / convolution."""
+
+    variable: str
+    ops: tuple[str, ...]  # op types reading it, e.g. ("MatMul",)
+    nodes: tuple[str, ...]  # the nodes that read it
+
+
+@dataclass(frozen=True)
+class RegularizationLoss:
+    """One tensor of the ``regularization_losses`` collection and the variables it depends on."""
+
+    tensor: str
+    variables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dropout:
+    """A random dropout mask: a uniform random tensor compared with the rate (or floored with keep_prob)."""
+
+    node: str  # the random op
+    rate: float | None  # None when the rate is not a constant (a placeholder, a variable)
+    form: str  # "rate" (GreaterEqual with the rate) or "keep_prob" (Floor of keep_prob + uniform)
+    conditional: bool  # inside a cond branch: only active when a training flag says so
+    function: str = ""  # the library function holding it; "" for the top-level graph
+
+
+@dataclass(frozen=True)
+class MovingAverageUpdate:
+    """``AssignSub(var, (var - batch_statistic) * (1 - momentum))``: how batch norm learns its statistics."""
+
+    node: str
+    variable: str
+    momentum: float | None
+    batch_norm: str  # the batch norm node whose statistic it averages, "" when not found
+    in_update_ops: bool
+    function: str = ""
+
+
+@dataclass(frozen=True)
+class BatchNorm:
+    """One batch normalization: fused op, or the unfused ``rsqrt(variance + epsilon)`` arithmetic."""
+
+    node: str  # the FusedBatchNorm* node, or the Rsqrt of the unfused form
+    fused: bool
+    training: bool  # normalizes with batch statistics (training mode)
+    conditional: bool  # inside a cond branch (a training flag chooses the mode at run time)
+    momentum: float | None
+    updates: tuple[str, ...]  # its moving-average update nodes
+    updates_in_collection: bool  # every update is in ``update_ops`` (true when there are none)
+    function: str = ""
+
+
+@dataclass(frozen=True)
+class ProximalOp:
+    """An optimizer op that applies L1/L2 regularization itself (FTRL, proximal GD / Adagrad)."""
+
+    node: str
+    op: str
+    l1: float | None
+    l2: float | None
+    l2_shrinkage: float | None
+
+    @property
+    def strengths(self) -> dict[str, float]:
+        """The non-zero constant strengths, by their optimizer argument name."""
+        named = {
+            "l1_regularization_strength": self.l1,
+            "l2_regularization_strength": self.l2,
+            "l2_shrinkage_regularization_strength": self.l2_shrinkage,
+        }
+        return {name: value for name, value in named.items() if value}
+
+
+@dataclass(frozen=True)
+class GraphFacts:
+    """Everything the module rules need to know about one meta graph."""
+
+    variables: tuple[Variable, ...] = ()
+    kernels: tuple[Kernel, ...] = ()
+    regularization_losses: tuple[RegularizationLoss, ...] = ()
+    dropouts: tuple[Dropout, ...] = ()
+    batch_norms: tuple[BatchNorm, ...] = ()
+    moving_average_updates: tuple[MovingAverageUpdate, ...] = ()
+    proximal_ops: tuple[ProximalOp, ...] = ()
+
+    @property
+    def regularized_variables(self) -> frozenset[str]:
+        """Variables some exported regularization loss depends on."""
+        return frozenset(v for loss in self.regularization_losses for v in loss.variables)
+
+    @property
+    def unregularized_kernels(self) -> tuple[Kernel, ...]:
+        covered = self.regularized_variables
+        return tuple(k for k in self.kernels if k.variable not in covered)
+
+    @property
+    def active_dropouts(self) -> tuple[Dropout, ...]:
+        """Dropout that runs on every call (not chosen by a training flag)."""
+        return tuple(d for d in self.dropouts if not d.conditional)
+
+    @property
+    def training_batch_norms(self) -> tuple[BatchNorm, ...]:
+        """Batch norm fixed in training mode (not chosen by a training flag)."""
+        return tuple(b for b in self.batch_norms if b.training and not b.conditional)
