@@ -1,0 +1,185 @@
+"""Constant values of expressions in publisher code, without running it.
+
+Literals, simple arithmetic (``1 - 0.3``), containers of those, ``set()`` /
+``dict(...)``, and names bound once to a constant (module constants, local
+variables) have a value; anything else is :data:`UNKNOWN`.  Containers keep
+their known parts and hold :data:`UNKNOWN` where a part is not constant.
+
+With ``defaults=True`` a function parameter evaluates to its default value
+(``def inception_arg_scope(batch_norm_decay=0.9997)``); ``bindings`` give the
+values a caller passed instead (``inception_arg_scope(batch_norm_decay=0.9)``).
+"""
+
+from __future__ import annotations
+
+import operator
+
+from astroid import nodes
+
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: The value of an expression that is not a constant.
+UNKNOWN = _Unknown()
+
+#: A caller's arguments for the parameters of one function: ``(function, {name: node})``.
+Bindings = tuple  # (nodes.FunctionDef, dict[str, nodes.NodeNG]) or ()
+
+_MAX_DEPTH = 12
+_BINARY = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+}
+_UNARY = {"-": operator.neg, "+": operator.pos, "not": operator.not_}
+
+
+def evaluate(node: nodes.NodeNG | None, defaults: bool = False, bindings: Bindings = (), depth: int = 0):
+    """The constant value of ``node``, or :data:`UNKNOWN`."""
+    if node is None or depth > _MAX_DEPTH:
+        return UNKNOWN
+    try:
+        return _evaluate(node, defaults, bindings, depth)
+    except (ArithmeticError, TypeError, ValueError, OverflowError):
+        return UNKNOWN
+
+
+def _evaluate(node, defaults, bindings, depth):
+    again = lambda child: evaluate(child, defaults, bindings, depth + 1)  # noqa: E731
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.UnaryOp):
+        value = again(node.operand)
+        if value is UNKNOWN or node.op not in _UNARY or isinstance(value, str):
+            return UNKNOWN
+        return _UNARY[node.op](value)
+    if isinstance(node, nodes.BinOp):
+        left, right = again(node.left), again(node.right)
+        if not (_is_number(left) and _is_number(right)) or node.op not in _BINARY:
+            return UNKNOWN
+        return _BINARY[node.op](left, right)
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        if any(isinstance(element, nodes.Starred) for element in node.elts):
+            return UNKNOWN
+        values = [again(element) for element in node.elts]
+        return values if isinstance(node, nodes.List) else tuple(values)
+    if isinstance(node, nodes.Set):
+        values = [again(element) for element in node.elts]
+        return UNKNOWN if any(v is UNKNOWN for v in values) else frozenset(values)
+    if isinstance(node, nodes.Dict):
+        result = {}
+        for key, value in node.items:
+            if isinstance(key, nodes.DictUnpack):
+                return UNKNOWN  # ``**more`` may add any key
+            key_value = again(key)
+            if key_value is UNKNOWN:
+                return UNKNOWN
+            result[key_value] = again(value)
+        return result
+    if isinstance(node, nodes.Call):
+        return _builtin_call(node, again)
+    if isinstance(node, nodes.Name):
+        return _name_value(node, defaults, bindings, depth)
+    return UNKNOWN
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _builtin_call(node: nodes.Call, again):
+    if not isinstance(node.func, nodes.Name) or not _is_builtin(node.func):
+        return UNKNOWN
+    name = node.func.name
+    if name == "dict" and not node.args:
+        if any(keyword.arg is None for keyword in node.keywords):
+            return UNKNOWN
+        return {keyword.arg: again(keyword.value) for keyword in node.keywords}
+    if name in ("set", "frozenset", "list", "tuple") and not node.keywords and len(node.args) <= 1:
+        if not node.args:
+            return {"set": frozenset(), "frozenset": frozenset(), "list": [], "tuple": ()}[name]
+        items = again(node.args[0])
+        if items is UNKNOWN or not isinstance(items, (list, tuple, frozenset, str)):
+            return UNKNOWN
+        if name in ("set", "frozenset"):
+            return UNKNOWN if any(v is UNKNOWN for v in items) else frozenset(items)
+        return list(items) if name == "list" else tuple(items)
+    return UNKNOWN
+
+
+def _is_builtin(name_node: nodes.Name) -> bool:
+    try:
+        scope, _ = name_node.lookup(name_node.name)
+    except Exception:
+        return False
+    return isinstance(scope, nodes.Module) and scope.name == "builtins"
+
+
+def _name_value(node: nodes.Name, defaults, bindings, depth):
+    try:
+        _, assignments = node.lookup(node.name)
+    except Exception:
+        return UNKNOWN
+    if not assignments:
+        return UNKNOWN
+    values = []
+    for assignment in assignments:
+        if not isinstance(assignment, nodes.AssignName):
+            return UNKNOWN
+        parent = assignment.parent
+        if isinstance(parent, nodes.Arguments):
+            value = _parameter_value(parent, assignment.name, defaults, bindings, depth)
+        elif isinstance(parent, (nodes.Assign, nodes.AnnAssign)) and parent.value is not None:
+            value = evaluate(parent.value, defaults, bindings, depth + 1)
+        else:  # for-loop targets, tuple unpacking, ``with ... as``: not a single constant
+            return UNKNOWN
+        if value is UNKNOWN:
+            return UNKNOWN
+        values.append(value)
+    first = values[0]
+    return first if all(_same(first, other) for other in values[1:]) else UNKNOWN
+
+
+def _same(a, b) -> bool:
+    try:
+        return type(a) is type(b) and a == b
+    except Exception:
+        return False
+
+
+def _parameter_value(arguments: nodes.Arguments, name: str, defaults, bindings, depth):
+    function = arguments.parent
+    if bindings and bindings[0] is function and name in bindings[1]:
+        return evaluate(bindings[1][name], defaults, (), depth + 1)
+    if not defaults:
+        return UNKNOWN
+    try:
+        default = arguments.default_value(name)
+    except Exception:  # astroid.NoDefault: a parameter without default has no value here
+        return UNKNOWN
+    return evaluate(default, defaults, bindings, depth + 1)
+
+
+def bind_call(call: nodes.Call, function: nodes.FunctionDef) -> Bindings:
+    """The arguments ``call`` passes to the parameters of ``function`` (plain positional and keyword ones)."""
+    names = [arg.name for arg in (function.args.posonlyargs or []) + (function.args.args or [])]
+    bound: dict[str, nodes.NodeNG] = {}
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, nodes.Starred) or index >= len(names):
+            break
+        bound[names[index]] = arg
+    for keyword in call.keywords or ():
+        if keyword.arg is not None:
+            bound[keyword.arg] = keyword.value
+    return (function, bound) if bound else ()
