@@ -1,0 +1,165 @@
+"""The HTML report: self-contained, escaped, deterministic, with snippets, module summaries and rule docs."""
+
+from __future__ import annotations
+
+import markupsafe
+from html.parser import HTMLParser
+
+import pytest
+
+from hublint import registry
+from hublint.config import Config
+from hublint.finding import Finding, Location, Severity
+from hublint.report import html_report
+from hublint.runner import RunResult
+from tests.conftest import run_cli
+from tests.report_samples import HOSTILE, HOSTILE_FILE, sample_result
+
+
+class Page(HTMLParser):
+    """Every start tag with its attributes, and the text inside each <script>."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        (self.scripts if self._in_script else self.text).append(data)
+
+    def all(self, tag: str, **attrs) -> list[dict]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(html_report.TIMESTAMP_ENV, raising=False)
+    return Config(cache=False, root=str(tmp_path))
+
+
+@pytest.fixture
+def report(tmp_path, config):
+    result = sample_result(tmp_path, config)
+    return result, html_report.render(result, config)
+
+
+def test_hostile_names_and_messages_do_not_inject_markup(report):
+    _, text = report
+    page = Page(text)
+    assert len(page.all("script")) == 1 and "alert" not in page.scripts[0]
+    assert not page.all("img") and not page.all("textarea")
+    assert not any(name.startswith("on") for _, attrs in page.tags for name in attrs)
+    assert "</textarea>" not in text and "<img" not in text
+    words = "".join(page.text)
+    assert HOSTILE in words  # shown to the reader as text, verbatim
+    assert f"src/{HOSTILE_FILE}" in words
+    assert str(markupsafe.escape(HOSTILE)) in text
+
+
+def test_self_contained(report):
+    _, text = report
+    page = Page(text)
+    assert not page.all("link") and not page.all("iframe")
+    assert not [a for _, a in page.tags if "src" in a]
+    assert "@import" not in text and "url(" not in text
+    assert all(a["href"].startswith(("#", "https://")) for a in page.all("a"))
+    assert len(page.all("style")) == 1 and len(page.all("svg")) == 1
+
+
+def test_every_finding_is_shown_without_javascript(report):
+    result, text = report
+    page = Page(text)
+    findings = page.all("article")
+    assert len(findings) == len(result.findings) == 7
+    assert not any("hidden" in attrs for attrs in findings)
+    assert not any("hidden" in attrs for attrs in page.all("section"))
+    # Only the filter controls, useless without the script, start hidden.
+    assert [a.get("id") for _, a in page.tags if "hidden" in a] == ["filters"]
+    assert "[hidden] { display: none !important; }" in text
+    assert sorted(a["data-rule"] for a in findings) == sorted(f.rule_id for f in result.findings)
+    assert {a["data-severity"] for a in findings} == {"error", "warning", "info"}
+
+
+def test_totals_chart_and_filters(report):
+    _, text = report
+    page = Page(text)
+    assert [a["data-total"] for a in page.all("div") if "data-total" in a] == ["error", "warning", "info"]
+    assert '<div class="n" id="total-count">7</div>' in text
+    assert '<div class="n" data-total="warning">2</div>' in text
+    bars = page.all("rect")
+    assert len(bars) == 5  # HUB001 x3, HUB202, HUB203, HUB204, HUB215
+    widths = [int(bar["width"]) for bar in bars]
+    assert widths[0] == max(widths) and widths[0] > widths[1]
+    options = [a["value"] for a in page.all("option")]
+    assert options == ["", "HUB001", "HUB202", "HUB203", "HUB204", "HUB215"]
+
+
+def test_source_snippets_mark_the_finding_line(report):
+    _, text = report
+    assert '<span class="l hit"><span class="n">4</span>def module_fn(:</span>' in text
+    assert '<span class="n">2</span>' in text and '<span class="n">5</span>' in text
+
+
+def test_unreadable_or_missing_files_have_no_snippet(tmp_path, config):
+    (tmp_path / "folder.py").mkdir()
+    findings = [
+        Finding(Location("folder.py", 3, 1), "HUB001", "source-unparsable", Severity.ERROR, "a directory"),
+        Finding(Location("gone.py", 2, 1), "HUB001", "source-unparsable", Severity.ERROR, "deleted since"),
+    ]
+    page = html_report.render(RunResult(findings=findings, sources=["folder.py", "gone.py"]), config)
+    assert page.count("<article") == 2 and 'class="snippet"' not in page
+
+
+def test_module_summary_is_rendered(report):
+    _, text = report
+    words = " ".join("".join(Page(text).text).split())
+    assert "1 of 3 regularized (33%)" in words
+    assert "dense_1/kernel" in words and "0.999" in words and "0.7" in words
+    assert "<span>{} (default)</span><span>{train}</span>" in text
+    assert "TF1 Hub format" in words
+    assert '<td class="no">no</td>' in text
+
+
+def test_rule_rationale_and_fix_inline(report):
+    _, text = report
+    rule = registry.get_rule("HUB001")
+    assert text.count("<details><summary>Why is this bad?</summary>") >= 3
+    assert str(markupsafe.escape(rule.rationale)) in text
+    assert 'id="rule-HUB001"' in text and "rules/HUB001.md" in text
+    assert "<code>kernel_regularizer=</code>" in text  # backtick spans in a fix become code
+
+
+def test_deterministic_unless_a_timestamp_is_asked(report, config, monkeypatch):
+    result, text = report
+    assert html_report.render(result, config) == text
+    assert " UTC" not in text
+    monkeypatch.setenv(html_report.TIMESTAMP_ENV, "1")
+    assert " UTC" in html_report.render(result, config)
+
+
+def test_empty_run(config):
+    text = html_report.render(RunResult(sources=["a.py"]), config)
+    page = Page(text)
+    assert not page.all("article") and not page.all("div", id="filters")
+    assert "No findings in Python files." in text and "No modules checked." in text
+
+
+def test_cli_writes_html(tmp_path, config):
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    done = run_cli("bad.py", "--no-cache", "--output-html", "report.html", cwd=tmp_path)
+    assert done.returncode == 1
+    page = Page((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert [a["data-rule"] for a in page.all("article")] == ["HUB001"]
