@@ -99,7 +99,7 @@ def test_totals_chart_and_filters(report):
     assert [a["data-total"] for a in page.all("div") if "data-total" in a] == ["error", "warning", "info"]
     assert '<div class="n" id="total-count">7</div>' in text
     assert '<div class="n" data-total="warning">2</div>' in text
-    bars = page.all("rect")
+    bars = page.all("rect", **{"class": "bar"})
     assert len(bars) == 5  # HUB001 x3, HUB202, HUB203, HUB204, HUB215
     widths = [int(bar["width"]) for bar in bars]
     assert widths[0] == max(widths) and widths[0] > widths[1]

@@ -1,0 +1,110 @@
+"""The HTML report in a real headless Chromium: loads clean, filters work, and without JavaScript shows everything."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from hublint.config import Config
+from hublint.report import html_report
+from tests.report_samples import sample_result
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+
+FINDING = "article.finding"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def report_url(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(html_report.TIMESTAMP_ENV, raising=False)
+    config = Config(cache=False, root=str(tmp_path))
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html_report.render(sample_result(tmp_path, config), config), encoding="utf-8")
+    return page_file.as_uri()
+
+
+def open_page(browser, url, **context_options):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:", "about:"))
+            else problems.append(f"network request to {request.url}"))
+    page.goto(url)
+    return context, page, problems
+
+
+def visible(page, selector: str = FINDING) -> int:
+    return page.locator(f"{selector}:visible").count()
+
+
+def test_filters_hide_and_show_the_right_rows(browser, report_url, tmp_path):
+    context, page, problems = open_page(browser, report_url)
+    try:
+        assert page.locator("#filters").is_visible()
+        assert visible(page) == 7 and page.locator("#shown-count").inner_text() == "7"
+
+        page.uncheck("input[name=severity][value=error]")
+        assert visible(page) == 3
+        assert visible(page, f"{FINDING}[data-severity=error]") == 0
+        assert page.locator("#shown-count").inner_text() == "3"
+        assert not page.locator("section#file-2").is_visible()  # src/broken.py: only an error
+
+        page.uncheck("input[name=severity][value=info]")
+        assert visible(page) == 2
+
+        page.click("#filter-reset")
+        assert visible(page) == 7
+
+        page.select_option("#rule-filter", "HUB202")
+        assert visible(page) == 1
+        assert page.locator(f"{FINDING}:visible").get_attribute("data-rule") == "HUB202"
+        assert visible(page, "section.group[data-findings]") == 1
+
+        page.select_option("#rule-filter", "HUB001")
+        assert visible(page) == 3
+        page.uncheck("input[name=severity][value=error]")
+        assert visible(page) == 0 and page.locator("#shown-count").inner_text() == "0"
+
+        page.click("#filter-reset")
+        page.click("svg a[data-filter-rule=HUB203]")  # a bar of the chart filters to its rule
+        assert visible(page) == 1 and page.locator("#rule-filter").input_value() == "HUB203"
+
+        page.click("#filter-reset")
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        assert (tmp_path / "report.png").stat().st_size > 10_000
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_without_javascript_every_row_is_shown(browser, report_url):
+    context, page, problems = open_page(browser, report_url, java_script_enabled=False)
+    try:
+        assert visible(page) == 7
+        assert not page.locator("#filters").is_visible()
+        assert page.locator("section#module-1 details.summary-block").is_visible()
+        page.click(f"{FINDING} details summary >> nth=0")  # native <details> opens without script
+        assert page.locator(f"{FINDING} details .doc >> nth=0").is_visible()
+        assert problems == []
+    finally:
+        context.close()
