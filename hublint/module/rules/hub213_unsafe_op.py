@@ -1,0 +1,174 @@
+from hublint.finding import Severity
+from hublint.rule import ModuleRule
+
+#: Ops that run Python code the module does not contain.
+PYTHON_OPS = frozenset({"PyFunc", "PyFuncStateless", "EagerPyFunc"})
+#: Ops that read or write arbitrary files of the machine the module runs on.
+FILE_OPS = frozenset({
+    "ReadFile", "WriteFile", "MatchingFiles", "ImmutableConst",
+    "WholeFileReader", "WholeFileReaderV2", "TextLineReader", "TextLineReaderV2",
+    "TFRecordReader", "TFRecordReaderV2", "FixedLengthRecordReader", "FixedLengthRecordReaderV2",
+    "LMDBReader", "TextLineDataset", "TFRecordDataset", "TFRecordDatasetV2",
+    "FixedLengthRecordDataset", "FixedLengthRecordDatasetV2", "CSVDataset", "CSVDatasetV2",
+    "ExperimentalCSVDataset", "LMDBDataset", "SqlDataset", "ExperimentalSqlDataset",
+    "SaveDataset", "SaveDatasetV2", "LoadDataset", "DatasetToTFRecord", "ExperimentalDatasetToTFRecord",
+    "CreateSummaryFileWriter", "CreateSummaryDbWriter", "Skipgram",
+})
+#: Checkpoint ops: fine inside the SavedModel's own saver, nowhere else.
+SAVER_OPS = frozenset({"Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2", "RestoreSlice", "MergeV2Checkpoints"})
+#: Ops that read the file named by their input ``index``: fine when that file is a module asset.
+READS_NAMED_FILE = {"ReadFile": 0, "InitializeTableFromTextFile": 1, "InitializeTableFromTextFileV2": 1}
+
+
+class UnsafeOp(ModuleRule):
+    id = "HUB213"
+    name = "unsafe-op"
+    severity = Severity.ERROR
+    summary = (
+        "Reports ops in an exported graph (or its functions) that run Python (`PyFunc`, `EagerPyFunc`) "
+        "or touch the file system (`ReadFile`, `WriteFile`, `MatchingFiles`, readers and file "
+        "datasets, summary writers, `Save*` / `Restore*` outside the SavedModel's saver). Reading a "
+        "file that is a module asset is fine."
+    )
+    rationale = (
+        "A consumer loads a module to compute a function of its inputs. A `py_func` needs the "
+        "publisher's Python code, which the module does not contain, so it fails everywhere else; "
+        "file access reads or writes paths of the consumer's machine, which is wrong at best and a "
+        "security problem at worst. Data a module needs belongs in variables or in `assets/`."
+    )
+    message = "{op} {node!r}{where} {problem}"
+    fix = "{fix}"
+    bad_modules = ("unsafe_ops",)
+    good_modules = ("dense_l2", "text_embedding", "text_bad_signature", "tf2_reusable")
+    bad = (
+        "import numpy as np\n"
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n\n\n"
+        "def module_fn():\n"
+        "    x = tf.placeholder(tf.float32, [None, 50])\n"
+        "    stats = tf.io.parse_tensor(tf.io.read_file('/home/me/stats.pb'), tf.float32)\n"
+        "    clipped = tf.py_func(lambda a: np.clip(a, -3, 3), [x - stats], tf.float32)\n"
+        "    hub.add_signature(inputs=x, outputs=tf.layers.dense(clipped, 10))\n\n\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+    good = (
+        "import numpy as np\n"
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n\n"
+        "STATS = np.load('/home/me/stats.npy')  # read once, at export time\n\n\n"
+        "def module_fn():\n"
+        "    x = tf.placeholder(tf.float32, [None, 50])\n"
+        "    stats = tf.get_variable('stats', initializer=STATS, trainable=False)\n"
+        "    clipped = tf.clip_by_value(x - stats, -3.0, 3.0)\n"
+        "    hub.add_signature(inputs=x, outputs=tf.layers.dense(clipped, 10))\n\n\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+
+    def check(self, module, config):
+        for meta_graph in module.meta_graphs:
+            graph = meta_graph.graph
+            saver_nodes, saver_functions = _saver_parts(meta_graph)
+            assets = _asset_nodes(meta_graph)
+            for scope in graph.scopes():
+                function = getattr(scope, "name", "")
+                if function in saver_functions:
+                    continue
+                for node in scope:
+                    problem = self._problem(scope, node, assets, in_saver=not function and node.name in saver_nodes)
+                    if problem is None:
+                        continue
+                    text, fix = problem
+                    yield self.finding(
+                        module.location(meta_graph, node.name),
+                        op=node.op, node=node.name, where=f" in function {function!r}" if function else "",
+                        problem=text, fix=fix,
+                    )
+
+    @staticmethod
+    def _problem(scope, node, assets, in_saver):
+        op = node.op
+        if op in PYTHON_OPS:
+            return ("runs Python code that is not part of the module",
+                    "replace `tf.py_func` / `tf.numpy_function` with TensorFlow ops")
+        if op in READS_NAMED_FILE:
+            inputs = scope.data_inputs(node)
+            index = READS_NAMED_FILE[op]
+            source = _through_identity(scope, inputs[index]) if index < len(inputs) else None
+            if source is None or source in assets:
+                return None
+            path = scope.const_value(source)
+            if path is None and op != "ReadFile":
+                return None  # a file name computed at run time or passed in: not provably outside assets
+            shown = f" {path.decode('utf-8', 'replace')!r}" if isinstance(path, bytes) else ""
+            return (f"reads file{shown}, which is not a module asset",
+                    "bake the data into variables at export time, or ship the file as an asset "
+                    "(a string constant in the `asset_filepaths` collection)")
+        if op in FILE_OPS:
+            return ("touches the file system of the machine that loads the module",
+                    "read the data at export time into variables or constants, or ship it as an asset")
+        if op in SAVER_OPS and not in_saver:
+            return ("reads or writes a checkpoint outside the module's saver",
+                    "remove the `tf.train.Saver` from the module function; hub saves the variables itself")
+        return None
+
+
+def _through_identity(scope, name: str) -> str:
+    for _ in range(16):
+        node = scope.node(name)
+        if node is None or node.op not in ("Identity", "Snapshot"):
+            return name
+        inputs = scope.data_inputs(node)
+        if not inputs:
+            return name
+        name = inputs[0]
+    return name
+
+
+def _asset_nodes(meta_graph) -> frozenset[str]:
+    names = [ref.tensor for ref in meta_graph.asset_refs]
+    names += [value for value in meta_graph.collection_values("asset_filepaths") if isinstance(value, str)]
+    return frozenset(name.split(":")[0].lstrip("^") for name in names)
+
+
+def _saver_parts(meta_graph) -> tuple[set[str], set[str]]:
+    """Top-level nodes and library functions that belong to the SavedModel's own saver."""
+    saver = meta_graph.proto.saver_def
+    roots = [t for t in (saver.save_tensor_name, saver.restore_op_name, saver.filename_tensor_name) if t]
+    if not roots:
+        return set(), set()
+    graph = meta_graph.graph
+    nodes: set[str] = set()
+    functions: set[str] = set()
+    todo = [root.split(":")[0].lstrip("^") for root in roots]
+    while todo:  # control inputs count: restore_all is a NoOp with only control inputs
+        name = todo.pop()
+        if name in nodes:
+            continue
+        nodes.add(name)
+        node = graph.nodes.get(name)
+        if node is None:
+            continue
+        todo.extend(i.split(":")[0].lstrip("^") for i in node.input)
+        functions.update(_called_functions(node))
+    pending = list(functions)
+    while pending:
+        body = graph.functions.get(pending.pop())
+        if body is None:
+            continue
+        for node in body:
+            for called in _called_functions(node):
+                if called not in functions:
+                    functions.add(called)
+                    pending.append(called)
+    return nodes, functions
+
+
+def _called_functions(node) -> set[str]:
+    called = set()
+    for value in node.attr.values():
+        kind = value.WhichOneof("value")
+        if kind == "func":
+            called.add(value.func.name)
+        elif kind == "list":
+            called.update(f.name for f in value.list.func)
+    return called
