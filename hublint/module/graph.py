@@ -239,6 +239,19 @@ class _NodeIndex:
         """The NodeDefs that read an output of node ``name`` (data edges only)."""
         return self._consumers.get(node_name(name), ())
 
+    @functools.cached_property
+    def _control_consumers(self) -> dict[str, tuple]:
+        table: dict[str, list] = {}
+        for node in self.nodes.values():
+            for raw in node.input:
+                if raw.startswith("^"):
+                    table.setdefault(raw[1:], []).append(node)
+        return {name: tuple(readers) for name, readers in table.items()}
+
+    def control_consumers(self, name: str) -> tuple:
+        """The NodeDefs that run only after node ``name`` (``^name`` control inputs)."""
+        return self._control_consumers.get(node_name(name), ())
+
     def attr(self, node, key: str, default=None):
         """Attribute ``key`` of ``node`` as a Python value (see :func:`attr_value`).
 

@@ -24,15 +24,17 @@ from hublint.module.analysis.facts import (
     MovingAverageUpdate,
     ProximalOp,
     RegularizationLoss,
+    ReusableApi,
     Variable,
 )
 from hublint.module.analysis.optimizers import find_proximal_ops
-from hublint.module.analysis.weights import kernels, regularization_losses, variables
+from hublint.module.analysis.saved_object import reusable_api
+from hublint.module.analysis.weights import function_kernels, kernels, regularization_losses, variables
 from hublint.module.graph import Graph
 
 __all__ = [
     "BatchNorm", "Dropout", "GraphFacts", "Kernel", "MovingAverageUpdate", "ProximalOp",
-    "RegularizationLoss", "Variable", "analyze",
+    "RegularizationLoss", "ReusableApi", "Variable", "analyze",
 ]
 
 _BRANCH_ATTRS = {"If": ("then_branch", "else_branch"), "StatelessIf": ("then_branch", "else_branch"),
@@ -75,6 +77,8 @@ def analyze(meta_graph) -> GraphFacts:
         batch_norms=tuple(batch_norms),
         moving_average_updates=tuple(updates),
         proximal_ops=tuple(proximal),
+        function_kernels=function_kernels(graph),
+        reusable=reusable_api(graph.proto),
     )
 
 

@@ -93,11 +93,23 @@ def _update_from(scope, node, update_ops: set[str], function: str):
             variable=variable,
             momentum=_momentum_from_factor(scope, factor_name),
             batch_norm="",
-            in_update_ops=node.name in update_ops,
+            in_update_ops=node.name in update_ops or _runs_in_place(scope, node, variable),
             function=function,
         )
         return update, source
     return None
+
+
+def _runs_in_place(scope, update, variable: str) -> bool:
+    """Whether the layer's output waits for ``update`` (tf-slim's ``updates_collections=None``).
+
+    Resource ``assign_sub`` always re-reads the variable after the update; that
+    read is not the layer's output, so it does not count.
+    """
+    return any(
+        not (reader.op in ("ReadVariableOp", "Identity") and variable_behind(scope, reader.name) == variable)
+        for reader in scope.control_consumers(update.name)
+    )
 
 
 def _statistic_source(scope, name: str) -> str | None:

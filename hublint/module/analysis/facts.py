@@ -52,7 +52,7 @@ class MovingAverageUpdate:
     variable: str
     momentum: float | None
     batch_norm: str  # the batch norm node whose statistic it averages, "" when not found
-    in_update_ops: bool
+    in_update_ops: bool  # listed in ``update_ops``, or the layer output waits for it (runs in place)
     function: str = ""
 
 
@@ -92,6 +92,24 @@ class ProximalOp:
 
 
 @dataclass(frozen=True)
+class ReusableApi:
+    """What a TF2 SavedModel's root object exposes (the reusable SavedModel interface)."""
+
+    attributes: tuple[str, ...]  # which of variables, trainable_variables, regularization_losses, __call__
+    call_arguments: tuple[str, ...]  # the arguments of ``__call__`` (``()`` without one)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        from hublint.module.analysis.saved_object import REQUIRED_ATTRIBUTES
+
+        return tuple(name for name in REQUIRED_ATTRIBUTES if name not in self.attributes)
+
+    @property
+    def has_training_argument(self) -> bool:
+        return "training" in self.call_arguments
+
+
+@dataclass(frozen=True)
 class GraphFacts:
     """Everything the module rules need to know about one meta graph."""
 
@@ -102,6 +120,10 @@ class GraphFacts:
     batch_norms: tuple[BatchNorm, ...] = ()
     moving_average_updates: tuple[MovingAverageUpdate, ...] = ()
     proximal_ops: tuple[ProximalOp, ...] = ()
+    #: Weight ops in library functions reading a variable passed in (TF2 layers), as ``function/node``.
+    function_kernels: tuple[str, ...] = ()
+    #: The reusable SavedModel interface; ``None`` for graphs without an object graph (TF1 Hub format).
+    reusable: ReusableApi | None = None
 
     @property
     def regularized_variables(self) -> frozenset[str]:

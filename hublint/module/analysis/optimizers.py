@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hublint.module.analysis.facts import ProximalOp
+from hublint.module.analysis.trace import fold
 
 # op -> (l1 input, l2 input, l2_shrinkage input), from TensorFlow's op definitions.
 PROXIMAL_INPUTS = {
@@ -26,7 +27,10 @@ PROXIMAL_INPUTS = {
 
 
 def find_proximal_ops(scope) -> list[ProximalOp]:
-    """Every proximal optimizer op of ``scope`` with its constant strengths (``None`` if not constant)."""
+    """Every proximal optimizer op of ``scope`` with its constant strengths (``None`` if not constant).
+
+    FTRL feeds l2 as ``l2 + beta / (2 * learning_rate)``: the arithmetic is folded.
+    """
     found = []
     for node in scope:
         indices = PROXIMAL_INPUTS.get(node.op)
@@ -37,7 +41,7 @@ def find_proximal_ops(scope) -> list[ProximalOp]:
         def strength(index):
             if index is None or index >= len(inputs):
                 return None
-            return scope.scalar(inputs[index])
+            return fold(scope, inputs[index])
 
         l1, l2, shrinkage = (strength(i) for i in indices)
         found.append(ProximalOp(node=node.name, op=node.op, l1=l1, l2=l2, l2_shrinkage=shrinkage))

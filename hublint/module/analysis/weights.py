@@ -105,3 +105,18 @@ def regularization_losses(graph: Graph) -> tuple[RegularizationLoss, ...]:
         )
         losses.append(RegularizationLoss(tensor=tensor, variables=tuple(found)))
     return tuple(losses)
+
+
+def function_kernels(graph: Graph) -> tuple[str, ...]:
+    """Weight ops of library functions whose weights are a function argument (a captured variable)."""
+    found = []
+    for function in graph.functions.values():
+        arguments = set(function.arguments)
+        for node in function:
+            indices = KERNEL_INPUTS.get(node.op)
+            if indices is None:
+                continue
+            inputs = function.data_inputs(node)
+            if any(i < len(inputs) and variable_behind(function, inputs[i]) in arguments for i in indices):
+                found.append(f"{function.name}/{node.name}")
+    return tuple(found)
