@@ -163,6 +163,8 @@ class SourceFacts:
     module_code: frozenset  # FunctionDefs that build a module's graph
     reach: Mapping  # module function -> frozenset of the functions of this file it reaches (itself included)
     scope_in_module_code: frozenset = field(default_factory=frozenset)  # ArgScopes declared in module code
+    local_calls: Mapping = field(default_factory=dict)  # FunctionDef of this file -> its call nodes here
+    linear_optimizers: frozenset = field(default_factory=frozenset)  # Call nodes of linear-model optimizers
 
     def named(self, *names: str) -> Iterator[CallSite]:
         """The call sites of any of the canonical ``names``."""
@@ -213,6 +215,7 @@ class _Reference(NamedTuple):
     target: nodes.FunctionDef
     caller: nodes.FunctionDef | None
     scopes: tuple
+    is_call: bool  # ``target(...)``, not the function passed on or used as a value
 
 
 class _RawCall(NamedTuple):
@@ -233,6 +236,7 @@ class _Collector:
         self.names = Names()
         self.function_names: set[str] = set()
         self.name_reads: list[tuple[nodes.Name, _Context]] = []
+        self.local_calls: dict = {}
 
     # One iterative pass over the tree: deep expressions must not exhaust the recursion limit.
     def walk(self) -> None:
@@ -271,7 +275,10 @@ class _Collector:
             if node.name in self.function_names:
                 target = self.names.local_definition(node)
                 if target is not None:
-                    self.references.append(_Reference(target, context.function, context.scopes))
+                    is_call = isinstance(node.parent, nodes.Call) and node.parent.func is node
+                    self.references.append(_Reference(target, context.function, context.scopes, is_call))
+                    if is_call:
+                        self.local_calls.setdefault(target, []).append(node.parent)
 
     def visit_call(self, node: nodes.Call, context: _Context):
         dotted = None
@@ -357,6 +364,7 @@ class _Collector:
             _module_spec(by_node[raw.node], found) for raw, found in zip(specs_raw, spec_roots)
         )
         declared_in_module = frozenset(scope for scope in self.declared_scopes if scope.function in module_code)
+
         return SourceFacts(
             path=self.path,
             calls=tuple(calls),
@@ -365,7 +373,24 @@ class _Collector:
             module_code=frozenset(module_code),
             reach=reach,
             scope_in_module_code=declared_in_module,
+            local_calls={function: tuple(found) for function, found in self.local_calls.items()},
+            linear_optimizers=frozenset(self.linear_optimizers(calls)),
         )
+
+    def linear_optimizers(self, calls):
+        """Optimizer calls given to the linear part of wide / wide-and-deep estimators."""
+        for call in calls:
+            keyword = ops.LINEAR_OPTIMIZER_ARGUMENT.get(call.name)
+            argument = call.keywords.get(keyword) if keyword else None
+            if argument is None:
+                continue
+            expr = argument.node
+            if isinstance(expr, nodes.Name):
+                expr = self.names.assigned_value(expr)
+            if isinstance(expr, nodes.Lambda):
+                expr = expr.body
+            if isinstance(expr, nodes.Call):
+                yield expr
 
     def call_site(self, raw: _RawCall, layers, in_module_code: bool, closed: bool) -> CallSite:
         node = raw.node
@@ -484,7 +509,8 @@ def _closed_functions(roots, callers) -> set:
     """Functions no code outside this file can call inside an arg_scope of its own.
 
     Module functions are called by TF Hub; any other function is closed when it
-    is referenced, and only from module level or from closed functions.
+    is called, and only from module level or from closed functions, and never
+    used as a value (which may reach code that calls it anywhere).
     """
     closed = set(roots)
     changed = True
@@ -493,7 +519,7 @@ def _closed_functions(roots, callers) -> set:
         for target, references in callers.items():
             if target in closed:
                 continue
-            if all(ref.caller is None or ref.caller in closed for ref in references):
+            if all(ref.is_call and (ref.caller is None or ref.caller in closed) for ref in references):
                 closed.add(target)
                 changed = True
     return closed

@@ -1,0 +1,109 @@
+from hublint.finding import Severity
+from hublint.rule import SourceRule
+from hublint.source import ops
+
+
+class MissingKernelRegularizer(SourceRule):
+    id = "HUB102"
+    name = "missing-kernel-regularizer"
+    severity = Severity.WARNING
+    summary = (
+        "Reports a layer that creates a kernel (`tf.layers.dense` / `conv*` / `separable_conv*`, "
+        "tf-slim / `tf.contrib.layers` `fully_connected` / `conv2d` / ..., Keras `Dense` / `Conv*` / "
+        "`SeparableConv*` / `DepthwiseConv2D`) in module code without a kernel regularizer "
+        "(`kernel_regularizer`, `weights_regularizer`, `depthwise_regularizer`), where no enclosing "
+        "`arg_scope` supplies one. `None` counts as missing; a call that passes `**kwargs` is not judged."
+    )
+    rationale = (
+        "A module exports its regularization losses in the `regularization_losses` collection, and "
+        "consumers who fine-tune it add them to their loss. A kernel without a regularizer has no such "
+        "loss: fine-tuning it on a small data set overfits, and the consumer cannot fix that from outside."
+    )
+    message = "{op} creates a kernel without a regularizer ({detail})"
+    fix = "pass {keyword}=tf.keras.regularizers.l2(1e-4) to {op}{scope_hint}"
+    options = ("scope",)
+    bad = (
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  logits = tf.layers.dense(inputs, 10)\n"
+        "  hub.add_signature(inputs=inputs, outputs=logits)\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "import tf_slim as slim\n"
+        "\n"
+        "def module_fn():\n"
+        "  images = tf.placeholder(tf.float32, shape=[None, 32, 32, 3])\n"
+        "  with slim.arg_scope([slim.conv2d], weights_regularizer=None):\n"
+        "    net = slim.conv2d(images, 16, [3, 3])\n"
+        "  hub.add_signature(inputs=images, outputs=tf.reduce_mean(net, [1, 2]))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+    good = (
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  logits = tf.layers.dense(inputs, 10,\n"
+        "                           kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  hub.add_signature(inputs=inputs, outputs=logits)\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "import tf_slim as slim\n"
+        "\n"
+        "def module_fn():\n"
+        "  images = tf.placeholder(tf.float32, shape=[None, 32, 32, 3])\n"
+        "  with slim.arg_scope([slim.conv2d, slim.fully_connected],\n"
+        "                      weights_regularizer=slim.l2_regularizer(4e-5)):\n"
+        "    net = slim.conv2d(images, 16, [3, 3])\n"
+        "    net = slim.fully_connected(slim.flatten(net), 10)\n"
+        "  hub.add_signature(inputs=images, outputs=net)\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+
+    def check(self, facts, config):
+        for call in facts.named(*ops.WEIGHT_LAYERS):
+            if not facts.in_scope(call, config) or call.star_kwargs or call.star_args:
+                continue
+            if len(call.args) > ops.MAX_POSITIONAL_BEFORE_REGULARIZER:
+                continue  # one of them may be the regularizer
+            keywords = ops.WEIGHT_LAYERS[call.name]
+            slim = call.name.startswith("slim.")
+            if slim and not call.closed:
+                continue  # a caller's arg_scope may supply the regularizer
+            detail = self.missing(call, keywords)
+            if detail is None:
+                continue
+            yield self.finding(
+                call.location,
+                op=call.text,
+                detail=detail,
+                keyword=keywords[0],
+                scope_hint=f" (or set {keywords[0]} in the enclosing slim.arg_scope)" if slim else "",
+            )
+
+    @staticmethod
+    def missing(call, keywords):
+        """Why the kernel is unregularized, or None if a regularizer is (or may be) given."""
+        explicit_none = []
+        for keyword in keywords:
+            argument = call.keywords.get(keyword) or call.scope_defaults.get(keyword)
+            if argument is None:
+                continue
+            if argument.is_constant and argument.value is None:
+                where = " in the enclosing arg_scope" if keyword not in call.keywords else ""
+                explicit_none.append(f"{keyword}=None{where}")
+            else:
+                return None
+        if explicit_none:
+            return ", ".join(explicit_none)
+        return "no " + " or ".join(keywords)

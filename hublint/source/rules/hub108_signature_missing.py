@@ -1,0 +1,131 @@
+from astroid import nodes
+
+from hublint.finding import Location, Severity
+from hublint.rule import SourceRule
+from hublint.source import ops
+from hublint.source.facts import location_of
+
+
+class SignatureMissing(SourceRule):
+    id = "HUB108"
+    name = "signature-missing"
+    severity = Severity.ERROR
+    summary = (
+        "Reports a module function (given to `hub.create_module_spec`) that never calls "
+        "`hub.add_signature`, that adds only named signatures and no `default` one, or whose default "
+        "signature's outputs dict (a dict literal or `dict(...)`) has no `default` key. A bare tensor "
+        "as outputs is valid: TF Hub names it `default`."
+    )
+    rationale = (
+        "Consumers call a module as `module(inputs)`, which runs the `default` signature and returns "
+        "its `default` output. A module without them cannot be used that way, and common signatures "
+        "(image feature vectors, text embeddings) require both. The module exports fine and fails "
+        "only in the consumer's hands."
+    )
+    message = "module function {function} {problem}"
+    fix = "{remedy}"
+    bad = (
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  hidden = tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  hub.add_signature(inputs=inputs, outputs=dict(hidden=hidden))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+    good = (
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  hidden = tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  hub.add_signature(inputs=inputs, outputs=dict(default=hidden, hidden=hidden))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  hidden = tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  hub.add_signature(inputs=inputs, outputs=hidden)\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+
+    def check(self, facts, config):
+        seen = set()
+        for spec in facts.module_specs:
+            for function in spec.module_functions:
+                if function in seen:
+                    continue
+                seen.add(function)
+                problem = self.problem(facts, function)
+                if problem is not None:
+                    text, remedy, node = problem
+                    yield self.finding(_location(node, facts.path), function=function.name, problem=text, remedy=remedy)
+
+    @staticmethod
+    def problem(facts, function):
+        """(what is wrong, how to fix it, where) for one module function, or None."""
+        reached = facts.reach.get(function, frozenset({function}))
+        signatures = [call for call in facts.named(ops.ADD_SIGNATURE) if call.function in reached]
+        if not signatures:
+            return (
+                "never calls hub.add_signature",
+                "call hub.add_signature(inputs=..., outputs=...) in the module function",
+                function,
+            )
+        default_signatures = []
+        for call in signatures:
+            name = call.argument("name", 0)
+            if name is None or name.value == "default":
+                default_signatures.append(call)
+            elif not name.is_constant or call.star_kwargs or call.star_args:
+                return None  # a computed name may be "default"
+        if not default_signatures:
+            names = ", ".join(repr(call.argument("name", 0).value) for call in signatures)
+            return (
+                f"adds only named signatures ({names}) and no default signature",
+                "add hub.add_signature(inputs=..., outputs=...) without a name: consumers call the 'default' signature",
+                signatures[0].node,
+            )
+        for call in default_signatures:
+            outputs = call.argument("outputs", 2)
+            if outputs is None or not _is_dict_expression(outputs.node):
+                continue
+            keys = outputs.value
+            if isinstance(keys, dict) and "default" not in keys:
+                listed = ", ".join(repr(key) for key in keys) or "none"
+                return (
+                    f"adds a default signature whose outputs dict has no 'default' key (keys: {listed})",
+                    "add a 'default' entry to the outputs dict of hub.add_signature "
+                    "(consumers get module(inputs) from it)",
+                    outputs.node,
+                )
+        return None
+
+
+def _is_dict_expression(node) -> bool:
+    """A dict built right there: a literal or ``dict(...)``, never a name that may be filled later."""
+    if isinstance(node, nodes.Dict):
+        return True
+    return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and node.func.name == "dict"
+
+
+def _location(node, path: str) -> Location:
+    if isinstance(node, (nodes.FunctionDef, nodes.AsyncFunctionDef)):
+        # The ``def`` line, not the whole body.
+        return Location(path=path, line=node.lineno, column=node.col_offset + 1)
+    return location_of(node, path)
