@@ -134,12 +134,15 @@ def test_module_summary_is_rendered(report):
 
 
 def test_rule_rationale_and_fix_inline(report):
-    _, text = report
+    result, text = report
     rule = registry.get_rule("HUB001")
-    assert text.count("<details><summary>Why is this bad?</summary>") >= 3
-    assert str(markupsafe.escape(rule.rationale)) in text
+    # Every finding links to its rule's entry, which carries the rationale, fix and example.
+    assert text.count('<a class="why" href="#rule-HUB001">Why is this bad?</a>') == 3
     assert 'id="rule-HUB001"' in text and "rules/HUB001.md" in text
-    assert "<code>kernel_regularizer=</code>" in text  # backtick spans in a fix become code
+    assert text.count(str(markupsafe.escape(rule.rationale))) == 1
+    assert f"<b>How to fix:</b> {rule.fix.split('`')[0]}<code>" in text
+    assert str(markupsafe.escape(rule.good[0].rstrip())) in text
+    assert "<code>kernel_regularizer=</code>" in text  # backtick spans in a finding's fix become code
 
 
 def test_deterministic_unless_a_timestamp_is_asked(report, config, monkeypatch):

@@ -69,7 +69,8 @@ class RuleView:
     count: int
     summary: str
     rationale: str
-    fix: str
+    fix: str  # the rule's fix hint when it reads without a finding's values, else ""
+    example: str  # the rule's first "Use instead" example
     doc_url: str
 
 
@@ -169,7 +170,8 @@ def _rule_views(findings: list[Finding]) -> list[RuleView]:
                 count=tally[rule_id],
                 summary=rule.summary if rule else "",
                 rationale=rule.rationale if rule else "",
-                fix=rule.fix if rule else "",
+                fix=rule.fix if rule and "{" not in rule.fix else "",
+                example=rule.good[0].rstrip("\n") if rule and rule.good else "",
                 doc_url=f"{RULE_DOCS_BASE_URL}rules/{rule_id}.md" if rule else "",
             )
         )

@@ -97,7 +97,7 @@ def _rule_descriptors(findings: list[Finding]) -> tuple[list[dict], dict[str, in
 
 
 def _descriptor(rule) -> dict:
-    help_text = rule.rationale + (f"\n\nFix: {rule.fix}" if rule.fix else "")
+    help_text = f"{rule.summary}\n\nWhy is this bad? {rule.rationale}"
     return {
         "id": rule.id,
         "name": rule.name,
