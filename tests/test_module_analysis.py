@@ -187,3 +187,35 @@ def test_reusable_savedmodel_interface():
 def test_analyze_accepts_a_meta_graph_def(name):
     meta_graph = load_module(str(exported_module(name))).meta_graphs[0]
     assert analyze(meta_graph.proto) == meta_graph.facts
+
+
+@pytest.mark.parametrize("name", ["slim_arg_scope", "dropout_cond_training_input", "ftrl_in_graph", "tf2_reusable"])
+def test_damaged_graphs_give_facts_not_tracebacks(name):
+    """Rewired ops, lost inputs and attributes, garbage constants: the analysis still answers."""
+    import random
+
+    from hublint.module import proto
+
+    rng = random.Random(name)
+    ops = ["Const", "Identity", "Mul", "Sub", "AssignSubVariableOp", "FusedBatchNormV3", "RandomUniform",
+           "GreaterEqual", "Floor", "AddV2", "Rsqrt", "MatMul", "ReadVariableOp", "VarHandleOp", "Switch",
+           "ResourceApplyFtrl", "If", "Cast"]
+    original = load_module(str(exported_module(name))).meta_graphs[-1].proto
+    for _ in range(10):
+        damaged = proto.MetaGraphDef()
+        damaged.CopyFrom(original)
+        nodes = damaged.graph_def.node
+        for node in nodes:
+            roll = rng.random()
+            if roll < 0.1:
+                node.op = rng.choice(ops)
+            elif roll < 0.15:
+                del node.input[:]
+            elif roll < 0.2:
+                node.input.append(rng.choice(["missing:1", "^missing", nodes[rng.randrange(len(nodes))].name]))
+            elif roll < 0.25:
+                node.attr.clear()
+            elif roll < 0.3 and "value" in node.attr:
+                node.attr["value"].tensor.tensor_content = b"\x01\x02\x03"
+        facts = analyze(damaged)
+        assert all(k.variable for k in facts.kernels)
