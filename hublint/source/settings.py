@@ -60,9 +60,10 @@ def is_number(value) -> bool:
 
 def read_argument(argument: Argument, keyword: str, from_arg_scope: bool, defaults: bool) -> Reading:
     """Read ``argument``; with ``defaults`` a parameter counts as its default value."""
-    if argument.is_constant or not defaults:
+    if argument.is_constant:
         return Reading(argument.value, keyword, argument, from_arg_scope)
-    return Reading(argument.default_value, keyword, argument, from_arg_scope, parameter=argument.parameter or "")
+    value = argument.default_value if defaults else UNKNOWN
+    return Reading(value, keyword, argument, from_arg_scope, parameter=argument.parameter or "")
 
 
 def _setting(call: CallSite, param: ops.Param, defaults: bool) -> Reading | None:

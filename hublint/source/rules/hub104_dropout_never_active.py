@@ -73,19 +73,21 @@ class DropoutNeverActive(SourceRule):
         for call in facts.named(*ops.DROPOUT):
             if not facts.in_scope(call, config):
                 continue
-            problem = self.problem(call)
+            problem = self.problem(facts, call)
             if problem is None:
                 continue
             problem_text, remedy = problem
             yield self.finding(call.location, op=op_title(call), problem=problem_text, remedy=remedy)
 
     @staticmethod
-    def problem(call):
+    def problem(facts, call):
         """(what is wrong, what to change) for one dropout call, or None."""
         flag_name = ops.DROPOUT[call.name].training.keyword if ops.DROPOUT[call.name].training else "training"
         drive = f"pass {flag_name}=is_training, an argument of the module function set to True only for the 'train' tag set"
         if call.name == "tf.nn.dropout":
             reading = dropout_rate(call)
+            if reading is not None and reading.parameter and _fixed_in_every_graph(facts, call, reading.parameter):
+                reading = dropout_rate(call, defaults=True)
             if call.conditional or reading is None or not is_number(reading.value) or reading.value <= 0:
                 return None  # a variable rate or an ``if is_training:`` decides when it drops
             return (
@@ -113,3 +115,11 @@ class DropoutNeverActive(SourceRule):
             return None
         what = f"runs with {flag.describe()}" if not flag.is_default else f"runs with the default {flag_name}=True"
         return (f"{what}: it drops activations in the inference graph too", drive)
+
+
+def _fixed_in_every_graph(facts, call, parameter: str) -> bool:
+    """Whether ``parameter`` of the module function around ``call`` keeps its default in every tag set."""
+    specs = [spec for spec in facts.module_specs if call.function in spec.module_functions]
+    return bool(specs) and all(
+        spec.tag_sets is not None and parameter not in spec.parameters_set for spec in specs
+    )

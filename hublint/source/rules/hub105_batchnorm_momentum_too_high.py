@@ -85,9 +85,10 @@ class BatchnormMomentumHigh(SourceRule):
             for reading, node, in_params in scope_momenta(facts, scope):
                 if is_number(reading.value) and reading.value > maximum:
                     where = "the normalizer_params of the arg_scope" if in_params else "the arg_scope"
+                    subject = "the normalizer_params of this arg_scope set" if in_params else "this arg_scope sets"
                     if reading.parameter:
                         where = f"the default of parameter {reading.parameter}"
-                    yield self.report(location_of(node, facts.path), reading, maximum, "this arg_scope sets", where)
+                    yield self.report(location_of(node, facts.path), reading, maximum, subject, where)
 
     def report(self, location, reading, maximum, subject, where):
         return self.finding(

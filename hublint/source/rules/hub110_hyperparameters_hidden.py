@@ -1,7 +1,8 @@
 from hublint.finding import Severity
 from hublint.rule import SourceRule
 from hublint.source import ops
-from hublint.source.settings import batchnorm_momentum, dropout_rate, is_number
+from hublint.source.facts import location_of
+from hublint.source.settings import batchnorm_momentum, dropout_rate, is_number, scope_momenta
 
 
 class HyperparametersHidden(SourceRule):
@@ -71,11 +72,7 @@ class HyperparametersHidden(SourceRule):
             if not reading.argument.is_constant:
                 continue
             value = reading.shown if reading.shown is not None else reading.value
-            where = (
-                f"module function {call.function_name}"
-                if call.in_module_code
-                else f"function {call.function_name}" if call.function else "module-level code"
-            )
+            where = _where(call.function, facts)
             yield self.finding(
                 call.location,
                 what=f"{what} {reading.keyword}",
@@ -83,3 +80,21 @@ class HyperparametersHidden(SourceRule):
                 where=where,
                 function=call.function_name,
             )
+        for scope in facts.arg_scopes:
+            if not facts.scope_in_scope(scope, config):
+                continue
+            for reading, node, _ in scope_momenta(facts, scope):
+                if reading.argument.is_constant and is_number(reading.value):
+                    yield self.finding(
+                        location_of(node, facts.path),
+                        what=f"batch-norm {reading.keyword}",
+                        value=f"{reading.value:g}",
+                        where=_where(scope.function, facts),
+                        function=scope.function.name if scope.function else "the module function",
+                    )
+
+
+def _where(function, facts) -> str:
+    if function is None:
+        return "module-level code"
+    return f"module function {function.name}" if function in facts.module_code else f"function {function.name}"
