@@ -9,6 +9,7 @@ of the module stays available, so the other checks go on where they can.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 
 from google.protobuf.message import DecodeError
@@ -267,9 +268,16 @@ class LoadedModule:
     def is_tf1_hub(self) -> bool:
         return self.format == TF1_HUB
 
-    def location(self, meta_graph: MetaGraph | None = None, node: str = "") -> Location:
-        """Where a finding about ``meta_graph`` / ``node`` of this module points."""
-        return Location(path=self.path, tag_set=meta_graph.tag_set if meta_graph is not None else None, node=node)
+    def location(self, meta_graph: MetaGraph | None = None, node: str = "", file: str = "") -> Location:
+        """Where a finding about ``meta_graph`` / ``node`` of this module points.
+
+        A finding about one file rather than a meta graph (a damaged index, a
+        missing shard) points at that file: ``file`` is relative to the module.
+        """
+        if meta_graph is not None:
+            return Location(path=self.path, tag_set=meta_graph.tag_set, node=node)
+        path = os.path.join(self.path, *file.split("/")) if file else self.path
+        return Location(path=path, node=node)
 
     def meta_graph(self, tag_set: tuple[str, ...] = ()) -> MetaGraph | None:
         """The meta graph with exactly ``tag_set`` (sorted tags), or ``None``."""

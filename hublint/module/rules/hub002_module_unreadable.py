@@ -35,7 +35,9 @@ class ModuleUnreadable(ModuleRule):
 
     def check(self, module, config):
         for problem in module.problems:
-            yield self.finding(module.location(problem_graph(module, problem)), reason=problem.reason)
+            meta_graph = problem_graph(module, problem)
+            yield self.finding(module.location(meta_graph, file="" if meta_graph else problem.file),
+                               reason=problem.reason)
 
 
 def problem_graph(module, problem):

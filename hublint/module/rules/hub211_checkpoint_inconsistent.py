@@ -109,7 +109,7 @@ class CheckpointInconsistent(ModuleRule):
         for name, size in module.shards.items():
             if size is None:
                 yield self.finding(
-                    module.location(node=f"variables/{name}"),
+                    module.location(file=f"variables/{name}"),
                     problem=f"checkpoint shard variables/{name} is missing",
                     fix="copy the whole exported folder, including every variables.data-* shard",
                 )
@@ -118,7 +118,7 @@ class CheckpointInconsistent(ModuleRule):
                 continue
             if not 0 <= entry.shard_id < len(names):
                 yield self.finding(
-                    module.location(node=entry.name),
+                    module.location(node=entry.name, file="variables/variables.index"),
                     problem=f"variable {entry.name!r} is stored in shard {entry.shard_id}, "
                     f"but the index declares {len(names)} shard(s)",
                     fix="export the module again; the checkpoint index is inconsistent",
@@ -127,7 +127,7 @@ class CheckpointInconsistent(ModuleRule):
             size = module.shards[names[entry.shard_id]]
             if size is not None and entry.offset + entry.size > size:
                 yield self.finding(
-                    module.location(node=entry.name),
+                    module.location(node=entry.name, file=f"variables/{names[entry.shard_id]}"),
                     problem=f"variable {entry.name!r} ends at byte {entry.offset + entry.size} of "
                     f"variables/{names[entry.shard_id]}, which has only {size} bytes (truncated shard)",
                     fix="copy the shard again; it was cut short",

@@ -1,0 +1,81 @@
+"""Property: whatever happens to the bytes of a real module's files, ``lint_module`` returns
+findings (HUB002 for what it cannot read) and a JSON-able summary; it never raises."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hublint.finding import Finding
+from hublint.rule import ModuleRule
+from hublint import registry
+from tests.conftest import EXPORTED
+from tests.module_fixtures import lint
+
+MODULES = ("dense_l2", "text_embedding", "dropout_train_tags", "tf2_reusable")
+FILES = ("saved_model.pb", "tfhub_module.pb", "variables/variables.index")
+RULE_IDS = {rule.id for rule in registry.all_rules() if isinstance(rule, ModuleRule)}
+
+
+def _mutate(data: bytes, mutation) -> bytes:
+    kind, position, payload = mutation
+    if not data:
+        return payload
+    at = position % (len(data) + 1)
+    if kind == "truncate":
+        return data[:at]
+    if kind == "flip":
+        patched = bytearray(data)
+        for offset, byte in enumerate(payload or b"\x01"):
+            patched[(at + offset) % len(data)] ^= byte or 0x80
+        return bytes(patched)
+    if kind == "insert":
+        return data[:at] + payload + data[at:]
+    if kind == "overwrite":
+        return data[:at] + payload + data[at + len(payload):]
+    return payload  # "replace": the whole file is garbage
+
+
+mutations = st.tuples(
+    st.sampled_from(["truncate", "flip", "insert", "overwrite", "replace"]),
+    st.integers(min_value=0, max_value=1 << 20),
+    st.binary(min_size=0, max_size=24),
+)
+
+
+@pytest.fixture(scope="module")
+def available_modules():
+    names = [name for name in MODULES if (EXPORTED / name).is_dir()]
+    if not names:
+        pytest.skip("no committed test module is built yet (python tests/modules/build.py)")
+    return names
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), file=st.sampled_from(FILES), steps=st.lists(mutations, min_size=1, max_size=3))
+def test_mutated_module_files_never_raise(available_modules, data, file, steps):
+    name = data.draw(st.sampled_from(available_modules))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        shutil.copytree(EXPORTED / name, path)
+        target = path / file
+        original = target.read_bytes() if target.exists() else b""
+        mutated = original
+        for step in steps:
+            mutated = _mutate(mutated, step)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(mutated)
+
+        findings, summary = lint(path)
+
+    assert all(isinstance(finding, Finding) and finding.rule_id in RULE_IDS for finding in findings)
+    json.dumps(summary)  # the summary stays plain data
+    if mutated != original and file != "tfhub_module.pb":
+        # Either the damage is reported, or the bytes still decode as a module (protobuf is lenient).
+        assert summary["meta_graphs"] or any(f.rule_id == "HUB002" for f in findings)
