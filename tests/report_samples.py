@@ -17,20 +17,35 @@ CLEAN = "import tensorflow.compat.v1 as tf\n\nRATE = 0.2\n"
 
 
 def module_summary() -> dict:
+    """Shaped like ``hublint show --format json`` (hublint/module/show.py)."""
+
+    def meta_graph(tags, dropout_rate):
+        return {
+            "tag_set": tags,
+            "signatures": {"default": {
+                "method_name": "",
+                "inputs": {"default": {"kind": "dense", "name": "Placeholder:0", "dtype": "float32", "shape": [-1, 64]}},
+                "outputs": {"default": {"kind": "dense", "name": "dense_1/BiasAdd:0", "dtype": "float32",
+                                        "shape": [-1, 32]}},
+            }},
+            "variables": [
+                {"name": "dense/kernel", "dtype": "float32", "shape": [64, 128], "kernel": True,
+                 "regularization_loss": "dense/kernel/Regularizer/l2_regularizer:0"},
+                {"name": "dense/bias", "dtype": "float32", "shape": [128], "kernel": False, "regularization_loss": None},
+                {"name": "dense_1/kernel", "dtype": "float32", "shape": [128, 32], "kernel": True,
+                 "regularization_loss": None},
+                {"name": HOSTILE, "dtype": "float32", "shape": [3, 3], "kernel": True, "regularization_loss": None},
+            ],
+            "dropouts": [{"node": "dropout/rate", "rate": dropout_rate, "conditional": False}],
+            "batch_norms": [{"node": "batch_normalization/FusedBatchNormV3", "fused": True, "momentum": 0.999}],
+            "assets": [],
+        }
+
     return {
-        "format": "TF1 Hub format",
-        "tag_sets": [[], ["train"]],
-        "signatures": [
-            {"name": "default", "inputs": {"x": "float32 [?, 64]"}, "outputs": {"default": "float32 [?, 32]"}},
-        ],
-        "variables": [
-            {"name": "dense/kernel", "shape": [64, 128], "kernel": True, "regularized": True},
-            {"name": "dense_1/kernel", "shape": [128, 32], "kernel": True, "regularized": False},
-            {"name": HOSTILE, "shape": [3], "kernel": True, "regularized": False},
-        ],
-        "dropout": [{"node": "dropout/rate", "rate": 0.7, "tag_set": ["train"]}],
-        "batch_norm": [{"node": "batch_normalization/FusedBatchNormV3", "momentum": 0.999}],
-        "assets": [],
+        "path": "export/mod",
+        "format": "tf1-hub",
+        "module_def": {"format": 3, "required_features": []},
+        "meta_graphs": [meta_graph([], 0.7), meta_graph(["train"], 0.7)],
         "notes": HOSTILE,
     }
 

@@ -126,11 +126,13 @@ def test_unreadable_or_missing_files_have_no_snippet(tmp_path, config):
 def test_module_summary_is_rendered(report):
     _, text = report
     words = " ".join("".join(Page(text).text).split())
-    assert "1 of 3 regularized (33%)" in words
-    assert "dense_1/kernel" in words and "0.999" in words and "0.7" in words
-    assert "<span>{} (default)</span><span>{train}</span>" in text
-    assert "TF1 Hub format" in words
-    assert '<td class="no">no</td>' in text
+    assert words.count("1 of 3 kernels regularized (33%)") == 2  # one per meta graph
+    assert "Meta graph with tag set {} (default)" in words and "Meta graph with tag set {train}" in words
+    assert "dense/kernel/Regularizer/l2_regularizer:0" in words
+    assert "<td>input</td><td>default</td><td>float32</td><td>[?, 64]</td><td>Placeholder:0</td>" in text
+    assert "0.999" in words and "0.7" in words and "tf1-hub" in words
+    assert text.count('<td class="missing">none</td>') == 4  # two unregularized kernels in each meta graph
+    assert "Path" not in words.split("Module summary")[1][:50]  # the header already names the module
 
 
 def test_rule_rationale_and_fix_inline(report):

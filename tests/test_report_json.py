@@ -45,7 +45,7 @@ def test_module_findings_and_summaries_match_the_schema(tmp_path, config):
     VALIDATOR.validate(document)
     module_findings = [f for f in document["findings"] if "node" in f]
     assert {tuple(f["tag_set"]) for f in module_findings} == {("train",), ()}
-    assert document["modules"]["export/mod"]["format"] == "TF1 Hub format"
+    assert document["modules"]["export/mod"]["format"] == "tf1-hub"
 
 
 def test_the_schema_rejects_what_version_1_does_not_allow(tmp_path, config):

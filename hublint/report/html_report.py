@@ -89,6 +89,8 @@ def render(result, config, color: bool = False) -> str:
     env.filters["scalar"] = _scalar
     env.tests["mapping"] = lambda value: isinstance(value, dict)
     env.tests["table"] = _is_table
+    env.tests["record_list"] = _is_record_list
+    env.globals["record_title"] = _record_title
     env.tests["sequence_value"] = lambda value: isinstance(value, (list, tuple))
     env.globals["table_columns"] = _table_columns
     env.globals["coverage"] = _coverage
@@ -102,7 +104,7 @@ def context(result, config) -> dict:
     module_paths = set(result.modules) | set(result.module_summaries)
     groups: dict[str, Group] = {}
     for path in result.modules:
-        groups[path] = Group(path, "module", summary=result.module_summaries.get(path))
+        groups[path] = Group(path, "module", summary=_present_summary(result.module_summaries.get(path), path))
     for finding in result.findings:
         path = finding.location.path
         if path not in groups:
@@ -245,7 +247,7 @@ def _scalar(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+        return "[" + ", ".join(_scalar(v) for v in value) + "]" if value else "none"
     return str(value)
 
 
@@ -253,9 +255,71 @@ def _tag_set(tags) -> str:
     return "{" + ", ".join(str(t) for t in tags) + "}" if tags else "{} (default)"
 
 
+def _present_summary(summary, path: str) -> dict | None:
+    """The module summary reshaped for reading; the header already names the path."""
+    if not isinstance(summary, dict):
+        return None
+    return {key: _present(value, str(key)) for key, value in summary.items() if key != "path"}
+
+
+def _present(value, key: str = ""):
+    """Signatures become one row per tensor, shapes read ``[?, 50]``; everything else is kept."""
+    if key.endswith("shape") and (value is None or isinstance(value, list)):
+        return _shape(value)
+    if isinstance(value, dict):
+        if key == "signatures" and value and all(isinstance(v, dict) for v in value.values()):
+            return _signature_rows(value)
+        return {k: _present(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_present(v, key if not isinstance(v, (dict, list)) else "") for v in value]
+    return value
+
+
+def _shape(shape) -> str:
+    if shape is None:
+        return "unknown rank"
+    return "[" + ", ".join("?" if isinstance(d, int) and d < 0 else str(d) for d in shape) + "]"
+
+
+def _signature_rows(signatures: dict) -> list[dict]:
+    rows = []
+    for name, signature in signatures.items():
+        for direction in ("inputs", "outputs"):
+            tensors = signature.get(direction)
+            if not isinstance(tensors, dict):
+                continue
+            for tensor_key, spec in tensors.items():
+                spec = spec if isinstance(spec, dict) else {"name": spec}
+                rows.append({
+                    "signature": name,
+                    "direction": direction[:-1],
+                    "key": tensor_key,
+                    "dtype": spec.get("dtype"),
+                    "shape": _shape(spec.get("shape")) if "shape" in spec else None,
+                    "tensor": spec.get("name") or spec.get("type_spec") or spec.get("kind"),
+                })
+    return rows
+
+
+def _flat(value) -> bool:
+    return not isinstance(value, (dict, list, tuple)) or (
+        isinstance(value, (list, tuple)) and not any(isinstance(v, (dict, list, tuple)) for v in value)
+    )
+
+
 def _is_table(value) -> bool:
-    """A non-empty list of dicts: shown as a table with a column per key."""
+    """A non-empty list of flat records (scalars and lists of scalars): shown as one table."""
+    return _is_record_list(value) and all(_flat(cell) for row in value for cell in row.values())
+
+
+def _is_record_list(value) -> bool:
     return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _record_title(record: dict, index: int) -> str:
+    if "tag_set" in record and isinstance(record["tag_set"], (list, tuple)):
+        return "Meta graph with tag set " + _tag_set(record["tag_set"])
+    return str(record.get("name") or f"#{index}")
 
 
 def _table_columns(rows: list[dict]) -> list:
@@ -268,12 +332,18 @@ def _table_columns(rows: list[dict]) -> list:
 
 
 def _coverage(rows: list[dict]) -> dict | None:
-    """Regularization coverage of a variables table: how many rows have a true ``regulariz*`` flag."""
-    flags = [key for key in _table_columns(rows) if "regulariz" in str(key).lower()]
-    flag = next((k for k in flags if all(isinstance(r.get(k), bool) for r in rows if k in r)), None)
+    """Regularization coverage of a variables table: how many kernels have a regularization loss.
+
+    The flag is the first ``regulariz*`` column (a bool, or the loss tensor's name / null);
+    with a ``kernel`` column only kernels are counted.
+    """
+    flag = next((key for key in _table_columns(rows) if "regulariz" in str(key).lower()), None)
     if flag is None:
         return None
-    judged = [row for row in rows if isinstance(row.get(flag), bool)]
+    judged = [row for row in rows if flag in row and row.get("kernel", True) is not False]
     covered = sum(1 for row in judged if row[flag])
     total = len(judged)
-    return {"covered": covered, "total": total, "percent": round(100 * covered / total) if total else 0}
+    if not total:
+        return None
+    noun = "kernels" if any("kernel" in row for row in rows) else "variables"
+    return {"covered": covered, "total": total, "percent": round(100 * covered / total), "noun": noun}
