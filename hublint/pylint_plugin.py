@@ -153,9 +153,11 @@ class HublintChecker(BaseChecker):
             findings = check_tree(node, path, config)
         except RecursionError:  # astroid recursing on a pathological tree: the file's fault, as in the CLI
             findings = self._too_deep(path, config)
-        text = self._source_text(node)
+        report_useless = config.is_enabled("HUB003", path)
+        # Most files have nothing to suppress: only then is the text read again.
+        text = self._source_text(node) if findings or report_useless else None
         if text is not None:
-            findings = suppression.apply(text, path, findings, config.is_enabled("HUB003", path))
+            findings = suppression.apply(text, path, findings, report_useless)
         for finding in sorted(findings):
             self._report(finding)
 
