@@ -225,3 +225,19 @@ def test_shards_are_listed_with_their_sizes(tmp_path):
     shards = sorted(p.name for p in (path / "variables").glob("variables.data-*"))
     assert sorted(module.shards) == shards
     assert all(module.shards[name] == (path / "variables" / name).stat().st_size for name in shards)
+
+
+def test_text_format_saved_model_is_read_but_not_for_hub_modules(tmp_path):
+    from google.protobuf import text_format
+
+    path = module_copy("tf2_reusable", tmp_path)
+    saved_model = proto.SavedModel.FromString((path / "saved_model.pb").read_bytes())
+    (path / "saved_model.pb").unlink()
+    (path / "saved_model.pbtxt").write_text(text_format.MessageToString(saved_model))
+    module = load_module(str(path))
+    assert module.problems == []
+    assert [m.tag_set for m in module.meta_graphs] == [("serve",)]
+
+    (path / "tfhub_module.pb").write_bytes(b"\x08\x03")  # hub reads only saved_model.pb
+    module = load_module(str(path))
+    assert [p.reason for p in module.problems] == ["no saved_model.pb: the module has no graph"]

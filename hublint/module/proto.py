@@ -456,10 +456,9 @@ def _export() -> dict:
     return {full.split(".", 1)[1]: cls for full, cls in classes.items() if full.count(".") == 1}
 
 
-globals().update(_export())
-globals().update({name: value for name, value in _DATA_TYPE_VALUES.items()})
+_CLASSES = _export()
+globals().update(_CLASSES)
+globals().update(_DATA_TYPE_VALUES)
 Any = _message_class("google.protobuf.Any")
 
-__all__ = sorted(
-    [name for name in _export()] + list(_DATA_TYPE_VALUES) + ["Any", "POOL", "DTYPE_SIZES", "dtype_name"]
-)
+__all__ = sorted([*_CLASSES, *_DATA_TYPE_VALUES, "Any", "POOL", "DTYPE_SIZES", "dtype_name"])

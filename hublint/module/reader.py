@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import stat
 
-from google.protobuf import text_format
 from google.protobuf.message import DecodeError
 
 from hublint.module import proto
@@ -102,7 +101,8 @@ def _read_module_def(path: str, problems: list[Problem]):
 def _read_saved_model(module: LoadedModule) -> None:
     path, problems = module.path, module.problems
     binary = os.path.lexists(os.path.join(path, SAVED_MODEL_FILE))
-    text = not binary and os.path.lexists(os.path.join(path, SAVED_MODEL_TEXT_FILE))
+    # TensorFlow also reads a text-format SavedModel; tensorflow_hub reads only saved_model.pb.
+    text = not binary and module.format != TF1_HUB and os.path.lexists(os.path.join(path, SAVED_MODEL_TEXT_FILE))
     if not binary and not text:
         if module.format is None:
             problems.append(Problem(f"not a module: no {SAVED_MODEL_FILE} or {MODULE_DEF_FILE}"))
@@ -116,6 +116,8 @@ def _read_saved_model(module: LoadedModule) -> None:
     if data is None:
         return
     module.saved_model_bytes = len(data)
+    from google.protobuf import text_format  # only for the rare text-format SavedModel
+
     try:
         if binary:
             saved_model = proto.SavedModel.FromString(data)

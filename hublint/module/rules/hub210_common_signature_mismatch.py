@@ -65,10 +65,11 @@ class CommonSignatureMismatch(ModuleRule):
             yield self.finding(module.location(meta_graph, node), problem=problem, fix=fix)
 
     def _image(self, inputs, signature, meta_graph):
-        key, info = next(((k, v) for k, v in inputs.items() if _is_image(v)), None) or next(
-            ((k, v) for k, v in inputs.items() if k == "images"), (None, None))
-        if info is None:
+        images = [key for key, info in inputs.items() if _is_image(info)]
+        key = images[0] if images else "images" if "images" in inputs else None
+        if key is None:
             return
+        info = inputs[key]
         node = info.name.split(":")[0]
         if key != "images":
             yield (f"image input is named `{key}`; the common image signature names it `images`",
