@@ -248,24 +248,30 @@ class _Collector:
                 stack.extend(reversed(children))
 
     def visit(self, node, context: _Context):
-        if isinstance(node, nodes.Name):
-            self.name_reads.append((node, context))
-            return None
-        if isinstance(node, _FUNCTIONS):
-            self.function_names.add(node.name)
-            inner = _Context(node, (), False)
-            return [(child, inner) for child in node.get_children()]
-        if isinstance(node, nodes.If):
-            branch = context._replace(conditional=True)
-            return [(node.test, context)] + [(child, branch) for child in node.body + node.orelse]
-        if isinstance(node, nodes.IfExp):
-            branch = context._replace(conditional=True)
-            return [(node.test, context), (node.body, branch), (node.orelse, branch)]
-        if isinstance(node, nodes.With):
-            return self.visit_with(node, context)
-        if isinstance(node, nodes.Call):
-            return self.visit_call(node, context)
-        if isinstance(node, nodes.Return) and context.function is not None and context.scopes:
+        """Record what ``node`` says and return its children with the context they run in."""
+        handler = _HANDLERS.get(node.__class__)
+        if handler is not None:
+            return handler(self, node, context)
+        return [(child, context) for child in node.get_children()]
+
+    def visit_name(self, node: nodes.Name, context: _Context):
+        self.name_reads.append((node, context))
+
+    def visit_function(self, node, context: _Context):
+        self.function_names.add(node.name)
+        inner = _Context(node, (), False)
+        return [(child, inner) for child in node.get_children()]
+
+    def visit_if(self, node: nodes.If, context: _Context):
+        branch = context._replace(conditional=True)
+        return [(node.test, context)] + [(child, branch) for child in node.body + node.orelse]
+
+    def visit_ifexp(self, node: nodes.IfExp, context: _Context):
+        branch = context._replace(conditional=True)
+        return [(node.test, context), (node.body, branch), (node.orelse, branch)]
+
+    def visit_return(self, node: nodes.Return, context: _Context):
+        if context.function is not None and context.scopes:
             self.returned_scopes.setdefault(context.function, context.scopes)
         return [(child, context) for child in node.get_children()]
 
@@ -472,6 +478,18 @@ class _Collector:
             if function is not None:
                 return _ScopeFromFunction(function, bind_call(expr, function))
         return None
+
+
+_HANDLERS = {
+    nodes.Name: _Collector.visit_name,
+    nodes.FunctionDef: _Collector.visit_function,
+    nodes.AsyncFunctionDef: _Collector.visit_function,
+    nodes.If: _Collector.visit_if,
+    nodes.IfExp: _Collector.visit_ifexp,
+    nodes.With: _Collector.visit_with,
+    nodes.Call: _Collector.visit_call,
+    nodes.Return: _Collector.visit_return,
+}
 
 
 def location_of(node: nodes.NodeNG, path: str) -> Location:

@@ -152,11 +152,7 @@ class Names:
     def lookup(self, node: nodes.NodeNG, name: str) -> list:
         """The assignments ``name`` refers to where ``node`` reads it (astroid's scope lookup)."""
         scope = node.scope()
-        key_scope = scope
-        if name not in scope.locals and isinstance(scope.parent, nodes.Module):
-            # A module-level function that does not bind the name reads the module's binding.
-            key_scope = scope.parent
-        key = (key_scope, name)
+        key = (_binding_scope(scope, name), name)
         found = self._lookups.get(key)
         if found is not None:
             return found
@@ -272,3 +268,20 @@ def _may_alias(assignment: nodes.NodeNG) -> bool:
     if isinstance(parent, (nodes.Assign, nodes.AnnAssign)):
         return isinstance(parent.value, (nodes.Name, nodes.Attribute))
     return False
+
+
+def _binding_scope(scope: nodes.NodeNG, name: str) -> nodes.NodeNG:
+    """The innermost scope around ``scope`` that binds ``name`` (the module if none does).
+
+    Reads of a name from every function that does not bind it share one lookup.
+    Class bodies do not enclose the functions defined in them.
+    """
+    current = scope
+    while not isinstance(current, nodes.Module):
+        if name in current.locals and (current is scope or not isinstance(current, nodes.ClassDef)):
+            return current
+        parent = current.parent
+        if parent is None:
+            return current
+        current = parent.scope()
+    return current
