@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 
 from hublint.report import examples
@@ -33,3 +34,7 @@ def test_example_reports_cover_the_examples():
     assert document["summary"]["files"] == len(list((REPO / "examples").glob("*.py")))
     assert linted <= {"examples", "tests"}
     assert examples.render_all() == rendered  # deterministic
+    sarif_schema = json.loads((REPO / "hublint" / "report" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(sarif_schema).validate(json.loads(rendered["example.sarif"]))
+    json_schema = json.loads((REPO / "docs" / "json-schema-v1.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(json_schema).validate(document)
