@@ -271,6 +271,7 @@ def ensure_venv(venv, base_python):
     run_checked([base, "-m", "venv", venv], "creating the venv", timeout=300)
   requirements = ["%s==%s" % item for item in PINS.items()]
   log("pip install %s" % " ".join(requirements))
+  start = time.time()
   run_checked([python, "-m", "pip", "install", "--disable-pip-version-check",
                "--no-input", "--progress-bar", "off"] + requirements,
               "installing the toolchain with pip", timeout=PIP_TIMEOUT)
@@ -278,6 +279,7 @@ def ensure_venv(venv, base_python):
   wrong = {n: versions.get(n) for n, v in PINS.items() if versions.get(n) != v}
   if wrong:
     raise BuildError("after pip install the venv still has %s" % wrong)
+  log("toolchain installed in %.0f s" % (time.time() - start))
   install_toolchain_fix(python)
   return versions
 
