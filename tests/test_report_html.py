@@ -168,3 +168,12 @@ def test_cli_writes_html(tmp_path, config):
     assert done.returncode == 1
     page = Page((tmp_path / "report.html").read_text(encoding="utf-8"))
     assert [a["data-rule"] for a in page.all("article")] == ["HUB001"]
+
+
+def test_a_finding_about_one_file_of_a_module_is_shown_with_the_module(config):
+    finding = Finding(Location("mod/variables/variables.index", node="dense/kernel"), "HUB211",
+                      "checkpoint-inconsistent", Severity.ERROR, "variable dense/kernel is missing")
+    text = html_report.render(RunResult(findings=[finding], modules=["mod"]), config)
+    module_section = text.split('<h2 id="modules">')[1]
+    assert '<span class="where">file variables/variables.index · dense/kernel</span>' in module_section
+    assert "No findings in Python files." in text

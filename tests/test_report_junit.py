@@ -90,3 +90,11 @@ def test_cli_output_junit(tmp_path, config):
     root = parse((tmp_path / "report.xml").read_text(encoding="utf-8"))
     assert set(cases(root)) == {"bad.py", "ok.py"}
     assert cases(root)["bad.py"].find("failure") is not None
+
+
+def test_a_finding_about_one_file_of_a_module_belongs_to_the_module(config):
+    finding = Finding(Location("mod/variables/variables.index", node="dense/kernel"), "HUB211",
+                      "checkpoint-inconsistent", Severity.ERROR, "variable dense/kernel is missing")
+    root = parse(junit_report.render(RunResult(findings=[finding], modules=["mod"]), config))
+    assert list(cases(root)) == ["mod"]
+    assert "mod/variables/variables.index:dense/kernel: HUB211" in cases(root)["mod"].find("failure").text

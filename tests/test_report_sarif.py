@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -189,3 +190,17 @@ def test_examples_give_valid_sarif(monkeypatch):
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]}
     assert all(uri.startswith("examples/") for uri in uris)
     assert Path("examples").is_dir()
+
+
+def test_a_finding_about_one_file_of_a_module_points_at_that_file(tmp_path, config):
+    (tmp_path / "mod" / "variables").mkdir(parents=True)
+    (tmp_path / "mod" / "saved_model.pb").write_bytes(b"\x08\x01")
+    index_file = os.path.join("mod", "variables", "variables.index")
+    finding = Finding(Location(index_file, node="dense/kernel"), "HUB211", "checkpoint-inconsistent",
+                      Severity.ERROR, "variable dense/kernel is missing from the checkpoint")
+    document = sarif_report.document(RunResult(findings=[finding], modules=["mod"]), config)
+    validate(document)
+    [item] = document["runs"][0]["results"]
+    assert item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "mod/variables/variables.index"
+    assert "(module mod, file variables/variables.index, node dense/kernel)" in item["message"]["text"]
+    assert item["locations"][0]["logicalLocations"][0]["properties"]["module"] == "mod"

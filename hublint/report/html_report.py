@@ -21,7 +21,7 @@ import markupsafe
 from hublint import __version__, registry
 from hublint.finding import Finding, Severity
 from hublint.report import counts
-from hublint.report.sarif_report import RULE_DOCS_BASE_URL
+from hublint.report.sarif_report import RULE_DOCS_BASE_URL, module_of
 
 NAME = "html"
 EXTENSION = "html"
@@ -106,13 +106,13 @@ def context(result, config) -> dict:
     for path in result.modules:
         groups[path] = Group(path, "module", summary=_present_summary(result.module_summaries.get(path), path))
     for finding in result.findings:
-        path = finding.location.path
-        if path not in groups:
-            kind = "module" if (finding.location.is_module or path in module_paths) else "source"
-            groups[path] = Group(path, kind)
         loc = finding.location
-        snippet = snippets.around(path, loc.line) if loc.line and groups[path].kind == "source" else []
-        groups[path].findings.append(FindingView(finding, _where(finding), snippet))
+        module = "" if loc.line else module_of(loc.path, module_paths)
+        key = module or loc.path
+        if key not in groups:
+            groups[key] = Group(key, "module" if (module or loc.is_module) else "source")
+        snippet = snippets.around(loc.path, loc.line) if loc.line and groups[key].kind == "source" else []
+        groups[key].findings.append(FindingView(finding, _where(finding, module), snippet))
     files = sorted((g for g in groups.values() if g.kind == "source"), key=lambda g: g.path)
     modules = sorted((g for g in groups.values() if g.kind == "module"), key=lambda g: g.path)
     with_findings = {g.path for g in files}
@@ -142,11 +142,13 @@ def context(result, config) -> dict:
     }
 
 
-def _where(finding: Finding) -> str:
+def _where(finding: Finding, module: str = "") -> str:
     loc = finding.location
     if loc.line:
         return f"line {loc.line}, column {loc.column or 1}"
     parts = []
+    if module and os.path.normpath(loc.path) != os.path.normpath(module):
+        parts.append("file " + os.path.relpath(loc.path, module).replace(os.sep, "/"))
     if loc.tag_set is not None:
         parts.append("tag set " + _tag_set(loc.tag_set))
     if loc.node:

@@ -132,9 +132,9 @@ def _results(findings: list[Finding], index: dict[str, int], module_paths: set[s
     seen: dict[str, int] = {}
     lines = _LineReader()
     for finding in findings:
-        is_module = _is_module_finding(finding, module_paths)
-        location = _location(finding, is_module)
-        basis = _fingerprint_basis(finding, is_module, lines)
+        module = _module_dir(finding, module_paths)
+        location = _location(finding, module)
+        basis = _fingerprint_basis(finding, module, lines)
         seen[basis] = seen.get(basis, 0) + 1
         fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32] + f":{seen[basis]}"
         results.append(
@@ -142,7 +142,7 @@ def _results(findings: list[Finding], index: dict[str, int], module_paths: set[s
                 "ruleId": finding.rule_id,
                 "ruleIndex": index[finding.rule_id],
                 "level": LEVELS[finding.severity],
-                "message": {"text": _message(finding, is_module)},
+                "message": {"text": _message(finding, module)},
                 "locations": [location],
                 "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
                 "properties": {"ruleName": finding.rule_name, "fix": finding.fix} if finding.fix
@@ -152,18 +152,36 @@ def _results(findings: list[Finding], index: dict[str, int], module_paths: set[s
     return results
 
 
-def _is_module_finding(finding: Finding, module_paths: set[str]) -> bool:
+def module_of(path: str, module_paths: set[str]) -> str:
+    """The linted module directory that is ``path`` or holds it (a finding about ``variables/variables.index``), or ""."""
+    candidate = os.path.normpath(path)
+    while True:
+        if candidate in module_paths:
+            return candidate
+        parent = os.path.dirname(candidate)
+        if parent == candidate or not parent:
+            return ""
+        candidate = parent
+
+
+def _module_dir(finding: Finding, module_paths: set[str]) -> str:
+    """The module a finding is about, or "" for a source finding."""
     loc = finding.location
     if loc.line:
-        return False
-    return loc.is_module or loc.path in module_paths or os.path.isdir(loc.path)
+        return ""
+    module = module_of(loc.path, module_paths)
+    if module:
+        return module
+    return loc.path if loc.is_module or os.path.isdir(loc.path) else ""
 
 
-def _message(finding: Finding, is_module: bool) -> str:
+def _message(finding: Finding, module: str) -> str:
     text = finding.message
     loc = finding.location
-    if is_module:
-        where = [f"module {loc.path}"]
+    if module:
+        where = [f"module {module}"]
+        if os.path.normpath(loc.path) != os.path.normpath(module):
+            where.append(f"file {PurePath(os.path.relpath(loc.path, module)).as_posix()}")
         if loc.tag_set is not None:
             where.append(f"tag set {_tags(loc.tag_set)}")
         if loc.node:
@@ -178,15 +196,17 @@ def _tags(tag_set: tuple[str, ...]) -> str:
     return "{" + ", ".join(tag_set) + "}" if tag_set else "{} (default)"
 
 
-def _location(finding: Finding, is_module: bool) -> dict:
+def _location(finding: Finding, module: str) -> dict:
     loc = finding.location
-    if is_module:
-        physical = {"artifactLocation": _artifact(_module_file(loc.path)), "region": {"startLine": 1}}
+    if module:
+        # A finding about one file of the module points at that file, the rest at saved_model.pb.
+        target = loc.path if os.path.normpath(loc.path) != os.path.normpath(module) else _module_file(module)
+        physical = {"artifactLocation": _artifact(target), "region": {"startLine": 1}}
         logical = {
             "name": loc.node or os.path.basename(os.path.normpath(loc.path)),
             "fullyQualifiedName": loc.display(),
             "kind": "object" if loc.node else "module",
-            "properties": {"module": _uri(loc.path), "tagSet": list(loc.tag_set or ())},
+            "properties": {"module": _uri(module), "tagSet": list(loc.tag_set or ())},
         }
         return {"physicalLocation": physical, "logicalLocations": [logical]}
     region = {"startLine": max(loc.line, 1)}
@@ -229,7 +249,7 @@ def _artifact(path: str) -> dict:
 # -- fingerprints -------------------------------------------------------------------------
 
 
-def _fingerprint_basis(finding: Finding, is_module: bool, lines: "_LineReader") -> str:
+def _fingerprint_basis(finding: Finding, module: str, lines: "_LineReader") -> str:
     """What identifies a finding across runs: rule, file and the code, not the line number.
 
     Source findings use the stripped text of their line, so an alert survives
@@ -238,7 +258,7 @@ def _fingerprint_basis(finding: Finding, is_module: bool, lines: "_LineReader") 
     """
     loc = finding.location
     parts = [finding.rule_id, _uri(loc.path)]
-    if is_module:
+    if module:
         parts += [",".join(loc.tag_set or ()), loc.node]
         if not loc.node:
             parts.append(finding.message)
