@@ -108,3 +108,22 @@ def test_not_a_module_is_a_one_line_error(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"hublint show: error: {tmp_path}: not a module: no saved_model.pb or tfhub_module.pb"]
+
+
+def test_sparse_inputs_are_shown_with_their_three_tensors(tmp_path):
+    from tests.module_fixtures import edit_saved_model
+
+    path = module_copy("dense_l2", tmp_path)
+
+    def make_sparse(saved_model):
+        info = saved_model.meta_graphs[0].signature_def["default"].inputs["default"]
+        name = info.name
+        info.coo_sparse.values_tensor_name = name
+        info.coo_sparse.indices_tensor_name = name.replace(":0", ":1")
+        info.coo_sparse.dense_shape_tensor_name = name.replace(":0", ":2")
+
+    edit_saved_model(path, make_sparse)
+    summary = summarize(load_module(str(path)))
+    spec = summary["meta_graphs"][0]["signatures"]["default"]["inputs"]["default"]
+    assert spec["kind"] == "sparse"
+    assert spec["indices"].endswith(":1") and spec["dense_shape"].endswith(":2")
