@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 
@@ -26,7 +27,8 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Location:
     """Where a finding is.
 
@@ -42,6 +44,16 @@ class Location:
     end_column: int = 0
     tag_set: tuple[str, ...] | None = None
     node: str = ""
+
+    def sort_key(self) -> tuple:
+        # tag_set None (a source finding, or the module as a whole) sorts before any tag set.
+        tags = () if self.tag_set is None else (1, self.tag_set)
+        return (self.path, self.line, self.column, tags, self.node, self.end_line, self.end_column)
+
+    def __lt__(self, other: "Location") -> bool:
+        if not isinstance(other, Location):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     @property
     def is_module(self) -> bool:
