@@ -254,3 +254,14 @@ def test_large_constant_above_a_lower_limit(tmp_path):
 def test_small_constants_are_fine(tmp_path):
     for name in ("dense_l2", "text_embedding", "image_feature_vector"):
         assert findings_of(module_copy(name, tmp_path), "HUB215", max_constant_bytes=100_000) == [], name
+
+
+def test_train_graph_variables_the_export_never_saved(tmp_path):
+    path = module_copy("optimizer_slots_missing", tmp_path)
+    module = load_module(str(path))
+    default = {v.name for v in module.meta_graph(()).variables}
+    train_only = {v.name for v in module.meta_graph(("train",)).variables} - default
+    assert train_only, "Adam's slots and beta powers exist only in the train graph"
+    findings = findings_of(path, "HUB211")
+    assert {f.location.node for f in findings} == train_only
+    assert all(f.location.tag_set == ("train",) for f in findings)

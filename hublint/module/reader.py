@@ -66,7 +66,9 @@ def _read_bytes(path: str, name: str, limit: int, problems: list[Problem]) -> by
             problems.append(Problem(f"{name} is not a regular file", name))
             return None
         if info.st_size > limit:
-            problems.append(Problem(f"{name} is {info.st_size} bytes, above the {limit}-byte limit of a protobuf message", name))
+            problems.append(Problem(
+                f"{name} is {info.st_size} bytes, above the {limit}-byte limit of a protobuf message", name
+            ))
             return None
         with open(file, "rb") as handle:
             return handle.read(limit + 1)
@@ -124,8 +126,11 @@ def _read_saved_model(module: LoadedModule) -> None:
         else:
             saved_model = text_format.Parse(data.decode("utf-8"), proto.SavedModel())
     except (DecodeError, text_format.ParseError, UnicodeDecodeError, RecursionError) as exc:
-        reason = "truncated or not a SavedModel protobuf" if binary else f"not a SavedModel in text format ({exc})"
-        problems.append(Problem(f"{name} is {reason} ({len(data)} bytes)" if binary else f"{name} is {reason}", name))
+        if binary:
+            reason = f"{name} is truncated or not a SavedModel protobuf ({len(data)} bytes)"
+        else:
+            reason = f"{name} is not a SavedModel in text format ({exc})"
+        problems.append(Problem(reason, name))
         return
     del data  # the bytes are no longer needed; the parsed message is
     module.saved_model = saved_model

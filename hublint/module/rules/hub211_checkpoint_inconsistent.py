@@ -22,38 +22,42 @@ class CheckpointInconsistent(ModuleRule):
     )
     message = "{problem}"
     fix = "{fix}"
-    good_modules = ("dense_l2", "text_embedding", "legacy_variables", "tf2_reusable")
+    bad_modules = ("optimizer_slots_missing",)
+    good_modules = (
+        "batchnorm_fused_high_momentum", "batchnorm_fused_ok", "batchnorm_keras_no_update_ops",
+        "batchnorm_training_in_inference", "batchnorm_unfused", "dense_l2", "dense_noreg",
+        "dense_partial_reg", "dropout_always_on", "dropout_cond_training_input", "dropout_keep_prob",
+        "dropout_train_tags", "ftrl_in_graph", "ftrl_zero_strength", "image_bad_signature",
+        "image_feature_vector", "large_constant", "legacy_variables", "signature_no_default_output",
+        "signature_problems", "slim_arg_scope", "slim_inplace_updates", "text_bad_signature",
+        "text_embedding", "tf2_bare", "tf2_reusable", "unsafe_ops",
+    )
     bad = (
-        "import shutil\n\n"
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n\n"
-        "def module_fn():\n"
-        "    x = tf.placeholder(tf.float32, [None, 50])\n"
-        "    hub.add_signature(inputs=x, outputs=tf.layers.dense(x, 10))\n\n\n"
-        "spec = hub.create_module_spec(module_fn)\n"
-        "with tf.Graph().as_default():\n"
-        "    module = hub.Module(spec)\n"
-        "    with tf.Session() as session:\n"
-        "        session.run(tf.global_variables_initializer())\n"
-        "        module.export('/tmp/export', session)\n"
-        "# Publishes the graph and the index, but not the data shard.\n"
-        "shutil.copytree('/tmp/export', '/models/classifier',\n"
-        "                ignore=shutil.ignore_patterns('variables.data-*'))\n",
+        "def module_fn(is_training=False):\n"
+        "    features = tf.placeholder(tf.float32, [None, 50])\n"
+        "    logits = tf.layers.dense(features, 10)\n"
+        "    if is_training:\n"
+        "        labels = tf.placeholder(tf.int64, [None], name='labels')\n"
+        "        loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)\n"
+        "        # Adam's slot variables exist only in the train graph, so the export lacks them.\n"
+        "        tf.train.AdamOptimizer().minimize(loss)\n"
+        "    hub.add_signature(inputs=features, outputs=logits)\n\n\n"
+        "spec = hub.create_module_spec(\n"
+        "    module_fn, tags_and_args=[(set(), {}), ({'train'}, {'is_training': True})])\n",
     )
     good = (
-        "import shutil\n\n"
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n\n"
-        "def module_fn():\n"
-        "    x = tf.placeholder(tf.float32, [None, 50])\n"
-        "    hub.add_signature(inputs=x, outputs=tf.layers.dense(x, 10))\n\n\n"
-        "spec = hub.create_module_spec(module_fn)\n"
-        "with tf.Graph().as_default():\n"
-        "    module = hub.Module(spec)\n"
-        "    with tf.Session() as session:\n"
-        "        session.run(tf.global_variables_initializer())\n"
-        "        module.export('/tmp/export', session)\n"
-        "shutil.copytree('/tmp/export', '/models/classifier')\n",
+        "def module_fn(is_training=False):\n"
+        "    features = tf.placeholder(tf.float32, [None, 50])\n"
+        "    hidden = tf.layers.dropout(features, rate=0.2, training=is_training)\n"
+        "    logits = tf.layers.dense(hidden, 10)\n"
+        "    # The consumer's code builds the optimizer; the module holds only the model.\n"
+        "    hub.add_signature(inputs=features, outputs=logits)\n\n\n"
+        "spec = hub.create_module_spec(\n"
+        "    module_fn, tags_and_args=[(set(), {}), ({'train'}, {'is_training': True})])\n",
     )
 
     def check(self, module, config):

@@ -39,7 +39,15 @@ class UnsafeOp(ModuleRule):
     message = "{op} {node!r}{where} {problem}"
     fix = "{fix}"
     bad_modules = ("unsafe_ops",)
-    good_modules = ("dense_l2", "text_embedding", "text_bad_signature", "tf2_reusable")
+    good_modules = (
+        "batchnorm_fused_high_momentum", "batchnorm_fused_ok", "batchnorm_keras_no_update_ops",
+        "batchnorm_training_in_inference", "batchnorm_unfused", "dense_l2", "dense_noreg",
+        "dense_partial_reg", "dropout_always_on", "dropout_cond_training_input", "dropout_keep_prob",
+        "dropout_train_tags", "ftrl_in_graph", "ftrl_zero_strength", "image_bad_signature",
+        "image_feature_vector", "large_constant", "legacy_variables", "optimizer_slots_missing",
+        "signature_no_default_output", "signature_problems", "slim_arg_scope", "slim_inplace_updates",
+        "text_bad_signature", "text_embedding", "tf2_bare", "tf2_reusable",
+    )
     bad = (
         "import numpy as np\n"
         "import tensorflow.compat.v1 as tf\n"

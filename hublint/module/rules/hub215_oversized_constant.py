@@ -21,7 +21,15 @@ class OversizedConstant(ModuleRule):
     message = "constant {node!r}{where} holds {size} bytes ({dtype} {shape}), above the limit of {limit} bytes"
     fix = "create it as a variable, e.g. `tf.get_variable(name, initializer=array, trainable=False)`"
     options = ("max-constant-bytes",)
-    good_modules = ("dense_l2", "text_embedding", "image_feature_vector")
+    good_modules = (
+        "batchnorm_fused_high_momentum", "batchnorm_fused_ok", "batchnorm_keras_no_update_ops",
+        "batchnorm_training_in_inference", "batchnorm_unfused", "dense_l2", "dense_noreg",
+        "dense_partial_reg", "dropout_always_on", "dropout_cond_training_input", "dropout_keep_prob",
+        "dropout_train_tags", "ftrl_in_graph", "ftrl_zero_strength", "image_bad_signature",
+        "image_feature_vector", "large_constant", "legacy_variables", "optimizer_slots_missing",
+        "signature_no_default_output", "signature_problems", "slim_arg_scope", "slim_inplace_updates",
+        "text_bad_signature", "text_embedding", "tf2_bare", "tf2_reusable", "unsafe_ops",
+    )
     bad = (
         "import numpy as np\n"
         "import tensorflow.compat.v1 as tf\n"
