@@ -34,9 +34,9 @@ class OversizedConstant(ModuleRule):
         "import numpy as np\n"
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n"
-        "PROJECTION = np.random.RandomState(0).normal(size=(50, 3000)).astype(np.float32)\n\n\n"
+        "PROJECTION = np.random.RandomState(0).normal(size=(512, 3000)).astype(np.float32)\n\n\n"
         "def module_fn():\n"
-        "    x = tf.placeholder(tf.float32, [None, 50])\n"
+        "    x = tf.placeholder(tf.float32, [None, 512])\n"
         "    projected = tf.matmul(x, tf.constant(PROJECTION, name='projection'))\n"
         "    hub.add_signature(inputs=x, outputs=tf.layers.dense(projected, 10))\n\n\n"
         "spec = hub.create_module_spec(module_fn)\n",
@@ -45,9 +45,9 @@ class OversizedConstant(ModuleRule):
         "import numpy as np\n"
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n"
-        "PROJECTION = np.random.RandomState(0).normal(size=(50, 3000)).astype(np.float32)\n\n\n"
+        "PROJECTION = np.random.RandomState(0).normal(size=(512, 3000)).astype(np.float32)\n\n\n"
         "def module_fn():\n"
-        "    x = tf.placeholder(tf.float32, [None, 50])\n"
+        "    x = tf.placeholder(tf.float32, [None, 512])\n"
         "    projection = tf.get_variable('projection', initializer=PROJECTION, trainable=False)\n"
         "    hub.add_signature(inputs=x, outputs=tf.layers.dense(tf.matmul(x, projection), 10))\n\n\n"
         "spec = hub.create_module_spec(module_fn)\n",
