@@ -120,6 +120,18 @@ def test_hub102_judges_each_layer_family_by_its_own_regularizer_argument(lint):
     assert "kernel_regularizer=None" in findings[1].message
 
 
+def test_hub102_arg_scope_with_unpacked_params_may_supply_the_regularizer(lint):
+    code = module(
+        """
+        with slim.arg_scope([slim.conv2d], **conv_params):
+            y = slim.conv2d(x, 8, [3, 3])
+        with slim.arg_scope([slim.fully_connected], **fc_params):
+            z = slim.conv2d(x, 8, [3, 3])
+        """
+    )
+    assert [f.location.line for f in lint(code, "HUB102")] == [11]
+
+
 def test_hub102_scope_option_decides_whether_library_code_counts(lint):
     code = """
     def build_classifier(x):

@@ -83,13 +83,14 @@ class ArgScope:
     defaults: Mapping[str, Argument]
     call: nodes.Call
     function: nodes.FunctionDef | None  # the function the ``with`` is in
+    star_kwargs: bool = False  # ``arg_scope([...], **params)``: may set any argument
 
     def rebound(self, bindings: Bindings) -> "ArgScope":
         """This scope with parameters of its function read from a caller's arguments."""
         if not bindings or bindings[0] is not self.function:
             return self
         defaults = {key: Argument(arg.node, bindings) for key, arg in self.defaults.items()}
-        return ArgScope(self.ops, defaults, self.call, self.function)
+        return ArgScope(self.ops, defaults, self.call, self.function, self.star_kwargs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,6 +108,7 @@ class CallSite:
     api: str  # "v1" / "v2" when called through tf.compat.v1 / v2, else ""
     conditional: bool  # inside an ``if`` / conditional expression / tf.cond branch of its function
     scope_defaults: Mapping[str, Argument]  # what enclosing arg_scopes give this op
+    scope_star_kwargs: bool  # an enclosing arg_scope for this op passes ``**params``
     in_module_code: bool
     closed: bool  # no caller outside this file can wrap it in an arg_scope
 
@@ -120,8 +122,8 @@ class CallSite:
         return found
 
     def may_pass(self, param: ops.Param) -> bool:
-        """Whether ``*args`` / ``**kwargs`` may hide an argument for ``param``."""
-        return self.star_kwargs or (self.star_args and param.position is not None)
+        """Whether ``*args`` / ``**kwargs`` (of the call or an arg_scope) may hide an argument for ``param``."""
+        return self.star_kwargs or self.scope_star_kwargs or (self.star_args and param.position is not None)
 
     def setting(self, param: ops.Param) -> Setting | None:
         """The argument for ``param`` from the call, else from an enclosing ``arg_scope``."""
@@ -322,14 +324,17 @@ class _Collector:
             return None
         first = expr.args[0] if expr.args else None
         keywords = {}
+        star_kwargs = False
         for keyword in expr.keywords or ():
             if keyword.arg == "list_ops_or_scope":
                 first = keyword.value
             elif keyword.arg is not None:
                 keywords[keyword.arg] = Argument(keyword.value)
+            else:
+                star_kwargs = True
         if isinstance(first, (nodes.List, nodes.Tuple)):
             names = frozenset(name for name in map(self.names.resolve, first.elts) if name)
-            scope = ArgScope(names, keywords, expr, context.function)
+            scope = ArgScope(names, keywords, expr, context.function, star_kwargs)
             self.declared_scopes.append(scope)
             return scope
         return self.scope_function(first)
@@ -415,9 +420,11 @@ class _Collector:
             else:
                 keywords[keyword.arg] = Argument(keyword.value)
         defaults: dict = {}
+        scope_star_kwargs = False
         for layer in layers:
             if raw.name in layer.ops:
                 defaults.update(layer.defaults)
+                scope_star_kwargs = scope_star_kwargs or layer.star_kwargs
         return CallSite(
             name=raw.name,
             node=node,
@@ -430,6 +437,7 @@ class _Collector:
             api=api_version(raw.dotted),
             conditional=raw.context.conditional,
             scope_defaults=defaults,
+            scope_star_kwargs=scope_star_kwargs,
             in_module_code=in_module_code,
             closed=closed,
         )

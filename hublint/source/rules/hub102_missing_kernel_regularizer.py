@@ -72,7 +72,7 @@ class MissingKernelRegularizer(SourceRule):
 
     def check(self, facts, config):
         for call in facts.named(*ops.WEIGHT_LAYERS):
-            if not facts.in_scope(call, config) or call.star_kwargs or call.star_args:
+            if not facts.in_scope(call, config) or call.star_kwargs or call.star_args or call.scope_star_kwargs:
                 continue
             if len(call.args) > ops.MAX_POSITIONAL_BEFORE_REGULARIZER:
                 continue  # one of them may be the regularizer
