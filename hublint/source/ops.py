@@ -158,6 +158,7 @@ LEGACY_EXPORTERS = ("tf.estimator.LatestExporter", "tf.estimator.BestExporter")
 
 CREATE_MODULE_SPEC = "hub.create_module_spec"
 ADD_SIGNATURE = "hub.add_signature"
-HUB_MODULE_BUILDERS = (CREATE_MODULE_SPEC, ADD_SIGNATURE, "hub.Module", "hub.LatestModuleExporter")
+HUB_MODULE_BUILDERS = (CREATE_MODULE_SPEC, ADD_SIGNATURE, "hub.Module")
+MODULE_EXPORTER = "hub.LatestModuleExporter"
 PLACEHOLDER = "tf.placeholder"
 ARG_SCOPE = "slim.arg_scope"
