@@ -3,8 +3,8 @@
 Shared by the dropout and batch-norm rules (HUB103-HUB107, HUB110): each
 reader looks at the call's own argument, then at the enclosing ``arg_scope``,
 then at the library default, and says which of these the value came from, so
-messages can name it ("keep_prob=0.2", "the default decay 0.999", "decay
-0.9997, the default of parameter batch_norm_decay").
+messages can name it ("keep_prob=0.2", "the default decay=0.999",
+"decay=0.9997 (the default of parameter batch_norm_decay)").
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from astroid import nodes
 
 from hublint.source import ops
 from hublint.source.facts import Argument, ArgScope, CallSite, SourceFacts
+from hublint.source.names import Names
 from hublint.source.values import UNKNOWN, bind_call
 
 
@@ -38,7 +39,7 @@ class Reading:
         return self.value is not UNKNOWN
 
     def describe(self) -> str:
-        """How the value was set, in the user's words: ``keep_prob=0.2``, ``the default decay 0.999``."""
+        """How the value was set, in the user's words: ``keep_prob=0.2``, ``the default decay=0.999``."""
         shown = self.value if self.shown is None else self.shown
         if self.argument is None:
             return f"the default {self.keyword}={_number(shown)}"
@@ -192,7 +193,7 @@ def dict_entry(argument: Argument, key: str) -> Argument | None:
     """The value node of ``key`` in a dict literal, ``dict(...)`` call, or a name bound once to one."""
     node = argument.node
     if isinstance(node, nodes.Name):
-        node = _single_assigned_value(node)
+        node = Names().assigned_value(node)
     if isinstance(node, nodes.Dict):
         for key_node, value in node.items:
             if isinstance(key_node, nodes.Const) and key_node.value == key:
@@ -201,16 +202,6 @@ def dict_entry(argument: Argument, key: str) -> Argument | None:
         for keyword in node.keywords or ():
             if keyword.arg == key:
                 return Argument(keyword.value, argument.bindings)
-    return None
-
-
-def _single_assigned_value(name: nodes.Name):
-    try:
-        _, assignments = name.lookup(name.name)
-    except Exception:
-        return None
-    if len(assignments) == 1 and isinstance(assignments[0].parent, nodes.Assign):
-        return assignments[0].parent.value
     return None
 
 
@@ -226,7 +217,7 @@ def is_batch_norm(call: CallSite) -> bool:
 
 
 def op_title(call: CallSite) -> str:
-    """What the user called, for messages: ``tf.layers.dropout``, ``the Dropout layer drop``."""
+    """What the user called, for messages: ``tf.layers.dropout``, ``Dropout layer drop``."""
     if call.name.endswith(".__call__"):
         cls = call.name[: -len(".__call__")].rsplit(".", 1)[-1]
         return f"{cls} layer {call.text}" if isinstance(call.node.func, nodes.Name) else f"{cls} layer"

@@ -5,7 +5,7 @@ from hublint.source.settings import dropout_rate, is_number, op_title, training_
 
 # Dropout whose ``training`` argument Keras fills from the learning phase when it is left out:
 # in a TF1 module graph that is the inference phase, so a missing flag is judged in module code only.
-_LEARNING_PHASE_LAYERS = tuple(name for name, op in ops.DROPOUT.items() if name.startswith("keras."))
+_LEARNING_PHASE_LAYERS = tuple(name for name in ops.DROPOUT if name.startswith("keras."))
 
 
 class DropoutNeverActive(SourceRule):
@@ -82,7 +82,8 @@ class DropoutNeverActive(SourceRule):
     @staticmethod
     def problem(facts, call):
         """(what is wrong, what to change) for one dropout call, or None."""
-        flag_name = ops.DROPOUT[call.name].training.keyword if ops.DROPOUT[call.name].training else "training"
+        training = ops.DROPOUT[call.name].training
+        flag_name = training.keyword if training else "training"
         drive = f"pass {flag_name}=is_training, an argument of the module function set to True only for the 'train' tag set"
         if call.name == "tf.nn.dropout":
             reading = dropout_rate(call)
@@ -95,18 +96,14 @@ class DropoutNeverActive(SourceRule):
                 "apply it only when training (if is_training: ...), or use "
                 "tf.layers.dropout(..., training=is_training)",
             )
-        if ops.DROPOUT[call.name].training is None:
+        if training is None:
             return None  # a layer constructor; its application carries the flag
         flag = training_flag(call)
         if flag is None:
-            if call.name in _LEARNING_PHASE_LAYERS and call.in_module_code and not call.may_pass(
-                ops.DROPOUT[call.name].training
-            ):
+            if call.name in _LEARNING_PHASE_LAYERS and call.in_module_code and not call.may_pass(training):
                 return (f"is called without {flag_name}: in a module graph it never drops anything", drive)
             return None
         if not flag.is_constant:
-            return None
-        if call.name in _LEARNING_PHASE_LAYERS and flag.is_default:
             return None
         if not flag.value:
             what = f"is called without {flag_name}" if flag.is_default else f"has {flag.describe()}"

@@ -1,6 +1,5 @@
 from hublint.finding import Severity
 from hublint.rule import SourceRule
-from hublint.source import ops
 from hublint.source.facts import location_of
 from hublint.source.settings import is_batch_norm, op_title, training_flag
 
