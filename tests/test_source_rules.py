@@ -106,18 +106,27 @@ def test_hub102_arg_scope_from_a_scope_function_regularizes_helpers(lint):
 
 
 def test_hub102_judges_each_layer_family_by_its_own_regularizer_argument(lint):
-    code = module(
-        """
+    code = """
+    def build(x):
         k = tf.keras.layers.DepthwiseConv2D(3, depthwise_regularizer=tf.keras.regularizers.l2(1e-4))
         s = tf.keras.layers.SeparableConv2D(8, 3, kernel_regularizer=tf.keras.regularizers.l2(1e-4))
         d = tf.layers.dense(x, 4, kernel_regularizer=None)
         p = tf.layers.dense(x, 4, **layer_options)
-        """
-    )
-    findings = lint(code, "HUB102")
-    assert [f.location.line for f in findings] == [9, 10]
+    """
+    findings = lint(code, "HUB102", scope="all")
+    assert [f.location.line for f in findings] == [8, 9]
     assert "depthwise_regularizer or pointwise_regularizer" in findings[0].message
     assert "kernel_regularizer=None" in findings[1].message
+
+
+def test_hub102_keras_regularizers_in_a_tf1_module_function_are_not_exported(lint):
+    body = "y = tf.keras.layers.Dense(4, kernel_regularizer=tf.keras.regularizers.l2(1e-4))(x)\n"
+    (finding,) = lint(module(body), "HUB102")
+    assert "not exported" in finding.message and "tf.layers" in finding.fix
+    collected = body + "tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, y)\n"
+    assert lint(module(collected), "HUB102") == []
+    # Outside a module function the same Keras layer is ordinary Keras code.
+    assert lint("def build(x):\n    " + body, "HUB102", scope="all") == []
 
 
 def test_hub102_arg_scope_with_unpacked_params_may_supply_the_regularizer(lint):

@@ -12,15 +12,19 @@ class MissingKernelRegularizer(SourceRule):
         "tf-slim / `tf.contrib.layers` `fully_connected` / `conv2d` / ..., Keras `Dense` / `Conv*` / "
         "`SeparableConv*` / `DepthwiseConv2D`) in module code without a kernel regularizer "
         "(`kernel_regularizer`, `weights_regularizer`, `depthwise_regularizer`), where no enclosing "
-        "`arg_scope` supplies one. `None` counts as missing; a call that passes `**kwargs` is not judged."
+        "`arg_scope` supplies one. `None` counts as missing; a call that passes `**kwargs` is not judged. "
+        "In a TF1 module function a Keras layer's regularizer counts as missing too, unless the module "
+        "function adds the losses to the `REGULARIZATION_LOSSES` collection itself."
     )
     rationale = (
         "A module exports its regularization losses in the `regularization_losses` collection, and "
         "consumers who fine-tune it add them to their loss. A kernel without a regularizer has no such "
-        "loss: fine-tuning it on a small data set overfits, and the consumer cannot fix that from outside."
+        "loss: fine-tuning it on a small data set overfits, and the consumer cannot fix that from outside. "
+        "Keras layers in TF1 graph mode keep their regularization losses on the layer object "
+        "(`layer.losses`), so `hub.create_module_spec` exports none of them."
     )
     message = "{op} creates a kernel without a regularizer ({detail})"
-    fix = "pass {keyword}=tf.keras.regularizers.l2(1e-4) to {op}{scope_hint}"
+    fix = "{remedy}"
     options = ("scope",)
     bad = (
         "import tensorflow.compat.v1 as tf\n"
@@ -41,6 +45,15 @@ class MissingKernelRegularizer(SourceRule):
         "  with slim.arg_scope([slim.conv2d], weights_regularizer=None):\n"
         "    net = slim.conv2d(images, 16, [3, 3])\n"
         "  hub.add_signature(inputs=images, outputs=tf.reduce_mean(net, [1, 2]))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def module_fn():\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  dense = tf.keras.layers.Dense(10, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  hub.add_signature(inputs=inputs, outputs=dense(inputs))\n"
         "\n"
         "spec = hub.create_module_spec(module_fn)\n",
     )
@@ -81,15 +94,22 @@ class MissingKernelRegularizer(SourceRule):
             if slim and not call.closed:
                 continue  # a caller's arg_scope may supply the regularizer
             detail = self.missing(call, keywords)
+            remedy = f"pass {keywords[0]}=tf.keras.regularizers.l2(1e-4) to {call.text}"
+            if slim:
+                remedy += f" (or set {keywords[0]} in the enclosing slim.arg_scope)"
+            if detail is None and call.name.startswith("keras.") and call.in_module_code:
+                if not adds_regularization_losses(facts):
+                    detail = (
+                        f"its {keywords[0]} is not exported: Keras keeps the loss on the layer, "
+                        "outside the REGULARIZATION_LOSSES collection hub exports"
+                    )
+                    remedy = (
+                        f"use the tf.layers / tf.compat.v1.layers equivalent of {call.text}, or add the "
+                        "layer's losses with tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, ...)"
+                    )
             if detail is None:
                 continue
-            yield self.finding(
-                call.location,
-                op=call.text,
-                detail=detail,
-                keyword=keywords[0],
-                scope_hint=f" (or set {keywords[0]} in the enclosing slim.arg_scope)" if slim else "",
-            )
+            yield self.finding(call.location, op=call.text, detail=detail, remedy=remedy)
 
     @staticmethod
     def missing(call, keywords):
@@ -107,3 +127,13 @@ class MissingKernelRegularizer(SourceRule):
         if explicit_none:
             return ", ".join(explicit_none)
         return "no " + " or ".join(keywords)
+
+
+def adds_regularization_losses(facts) -> bool:
+    """Whether module code puts losses into the REGULARIZATION_LOSSES collection by hand."""
+    return any(
+        "REGULARIZATION_LOSSES" in argument.text or argument.value == "regularization_losses"
+        for call in facts.named("tf.add_to_collection", "tf.add_to_collections")
+        if call.in_module_code
+        for argument in (*call.args[:1], *call.keywords.values())
+    )
