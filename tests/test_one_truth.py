@@ -33,6 +33,16 @@ CONCERNS = {
 }
 _VALUE_CONCERNS = {"dropout rate", "batch-norm momentum"}
 
+#: (publisher, concern) pairs that only the module pass can see, and why.  The
+#: test still checks them: the module pass must report, the source pass must not
+#: (a source finding here would be a guess, and a change worth a look).
+MODULE_ONLY = {
+    ("tf2_bare", "missing regularizer"): (
+        "the kernels are raw tf.Variable objects multiplied with tf.matmul: there is no layer call "
+        "whose arguments the source pass could judge, only the exported graph shows them"
+    ),
+}
+
 _CONFIG = Config(select=("HUB102", "HUB103", "HUB105", "HUB201", "HUB202", "HUB203", "HUB205"), cache=False)
 _NUMBER = re.compile(r"(?<![\w.])(\d*\.\d+|\d+)(?![\w.])")
 
@@ -64,6 +74,9 @@ def test_source_and_module_agree(publisher, concern):
     source, exported = _findings(publisher)
     in_source = sorted(f"{f.rule_id}:{f.location.line} {f.message}" for f in source if f.rule_id in source_ids)
     in_module = sorted(f"{f.rule_id}:{f.location.node} {f.message}" for f in exported if f.rule_id in module_ids)
+    if (publisher.stem, concern) in MODULE_ONLY:
+        assert in_module and not in_source, MODULE_ONLY[publisher.stem, concern]
+        return
     assert bool(in_source) == bool(in_module), (
         f"{concern}: the source pass says {in_source or 'nothing'}, the module pass says {in_module or 'nothing'}"
     )
