@@ -163,14 +163,13 @@ def _rules_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     rules = registry.all_rules()
     if args.rule:
-        rule = registry.get_rule(args.rule)
-        if rule is None:
+        rules = registry.get_rules(args.rule)
+        if not rules:
             parser.error(f"unknown rule {args.rule!r} (see 'hublint rules')")
-        rules = (rule,)
     if args.format == "json":
         print(json.dumps([_rule_dict(rule) for rule in rules], indent=2))
     elif args.rule:
-        sys.stdout.write(docs.render(rules[0]))
+        sys.stdout.write("\n".join(docs.render(rule) for rule in rules))
     else:
         for rule in rules:
             flag = " " if rule.enabled_by_default else "*"

@@ -83,11 +83,10 @@ def _rule_ids(text: str | None) -> tuple[frozenset[str] | None, tuple[str, ...]]
         part = part.strip()
         if not part:
             continue
-        rule = registry.get_rule(part)
-        if rule is None:
+        rules = registry.get_rules(part)
+        if not rules:
             unknown.append(part)
-        else:
-            ids.add(rule.id)
+        ids.update(rule.id for rule in rules)
     return frozenset(ids), tuple(unknown)
 
 

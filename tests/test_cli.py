@@ -6,7 +6,7 @@ import json
 
 from hublint import registry
 from hublint.runner import run
-from tests.conftest import run_cli
+from tests.conftest import cli_findings, run_cli
 
 CLEAN = "x = 1\n"
 BROKEN = "def f(:\n"
@@ -94,3 +94,21 @@ def test_parallel_run_equals_serial_run(tmp_path, make_config):
     serial = run([str(tmp_path)], make_config(jobs=1))
     parallel = run([str(tmp_path)], make_config(jobs=2))
     assert parallel.findings == serial.findings and len(serial.findings) == 14
+
+
+def test_a_shared_name_documents_and_ignores_both_passes(tmp_path):
+    both = run_cli("rules", "dropout-rate-range")
+    assert "# HUB103 `dropout-rate-range`" in both.stdout and "# HUB203 `dropout-rate-range`" in both.stdout
+    (tmp_path / "m.py").write_text(
+        "import tensorflow.compat.v1 as tf\nimport tensorflow_hub as hub\n\n"
+        "def module_fn(is_training):\n"
+        "    x = tf.placeholder(tf.float32, [None, 4])\n"
+        "    y = tf.layers.dropout(x, rate=0.8, training=is_training)\n"
+        "    hub.add_signature(inputs=x, outputs=y)\n\n"
+        "spec = hub.create_module_spec(module_fn, tags_and_args=[(set(), {'is_training': False}),"
+        " ({'train'}, {'is_training': True})])\n"
+    )
+    _, with_rule = cli_findings(str(tmp_path), "--select", "HUB1")
+    _, without = cli_findings(str(tmp_path), "--select", "HUB1", "--ignore", "dropout-rate-range")
+    assert "HUB103" in {f["rule_id"] for f in with_rule}
+    assert "HUB103" not in {f["rule_id"] for f in without}

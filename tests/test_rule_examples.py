@@ -76,10 +76,19 @@ def test_rule_is_documented(rule):
         assert rule.bad and rule.good, f"{rule.id} needs bad and good examples"
 
 
-def test_ids_and_names_are_unique():
+def test_ids_are_unique_and_names_unique_within_a_pass():
     ids = [rule.id for rule in RULES]
-    names = [rule.name for rule in RULES]
-    assert len(set(ids)) == len(ids) and len(set(names)) == len(names)
+    assert len(set(ids)) == len(ids)
+    for kind in (("source", "core"), ("module",)):
+        names = [rule.name for rule in RULES if rule.kind in kind]
+        assert len(set(names)) == len(names), kind
+
+
+def test_a_concern_checked_by_both_passes_shares_its_name():
+    from hublint.registry import expand, get_rules
+
+    assert {rule.id for rule in get_rules("dropout-rate-range")} == {"HUB103", "HUB203"}
+    assert expand(["batchnorm-momentum-high"]) == {"HUB105", "HUB205"}
 
 
 def test_rule_ids_match_their_file_names():

@@ -6,7 +6,7 @@ from hublint.source.settings import dropout_rate, is_number
 
 class DropoutRateRange(SourceRule):
     id = "HUB103"
-    name = "dropout-rate-out-of-range"
+    name = "dropout-rate-range"
     severity = Severity.WARNING
     summary = (
         "Reports a dropout whose constant rate is outside (`dropout-rate-min`, `dropout-rate-max`] "

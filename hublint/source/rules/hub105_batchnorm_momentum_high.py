@@ -7,7 +7,7 @@ from hublint.source.settings import batchnorm_momentum, is_number, scope_momenta
 
 class BatchnormMomentumHigh(SourceRule):
     id = "HUB105"
-    name = "batchnorm-momentum-too-high"
+    name = "batchnorm-momentum-high"
     severity = Severity.WARNING
     summary = (
         "Reports batch normalization whose momentum (tf-slim: `decay`) is above "
