@@ -171,6 +171,16 @@ def test_thresholds_from_pyproject_and_options(tmp_path):
     assert pylint_hublint_findings("dropout_rate_high.py", cwd=tmp_path) == expected == option
 
 
+def test_scope_option(tmp_path):
+    # The estimator head in model_fn is not module code: only scope=all looks at it.
+    shutil.copy(EXAMPLES / "legacy_exporter.py", tmp_path)
+    head = ("legacy_exporter.py", lines_with(tmp_path / "legacy_exporter.py", "tf.layers.dense(tower(")[0], "HUB102")
+    assert head not in pylint_hublint_findings("legacy_exporter.py", cwd=tmp_path)
+    expected = hublint_findings("legacy_exporter.py", cwd=tmp_path, extra=("--scope", "all"))
+    assert head in expected
+    assert pylint_hublint_findings("legacy_exporter.py", cwd=tmp_path, extra=["--hublint-scope=all"]) == expected
+
+
 def test_broken_config_is_one_pylint_message(seed_copy):
     (seed_copy.parent / "pyproject.toml").write_text("[tool.hublint]\ndropout-rate-max = 'high'\n")
     messages = run_pylint("--disable=all", f"--enable=config-parse-error,{','.join(DEFAULT_MSGIDS)}", seed_copy.name, cwd=seed_copy.parent)
