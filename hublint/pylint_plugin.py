@@ -149,14 +149,15 @@ class HublintChecker(BaseChecker):
         config = self._config_for(path)
         if config is None:
             return
+        # The text lets check_tree skip the rules that cannot fire on this file, and holds
+        # the '# hublint:' comments.
+        text = self._source_text(node)
         try:
-            findings = check_tree(node, path, config)
+            findings = check_tree(node, path, config, text)
         except RecursionError:  # astroid recursing on a pathological tree: the file's fault, as in the CLI
             findings = self._too_deep(path, config)
         report_useless = config.is_enabled("HUB003", path)
-        # Most files have nothing to suppress: only then is the text read again.
-        text = self._source_text(node) if findings or report_useless else None
-        if text is not None:
+        if text is not None and (findings or report_useless):
             findings = suppression.apply(text, path, findings, report_useless)
         for finding in sorted(findings):
             self._report(finding)

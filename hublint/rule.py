@@ -54,6 +54,19 @@ class SourceRule(Rule):
     """A rule of the source pass: a predicate over one file's resolved facts."""
 
     kind: ClassVar[str] = "source"
+    #: A file must spell one of these words for the rule to fire in it.  Every name the
+    #: source pass resolves comes from an import in the same file, and such an import
+    #: spells one of the defaults; rules about particular calls narrow the list.
+    triggers: ClassVar[tuple[str, ...]] = ("tensorflow", "keras", "tf_slim")
+    #: Module-graph rules (HUB102-HUB110) judge module code, which under the default
+    #: scope exists only in a file that calls ``hub.create_module_spec``.
+    module_graph: ClassVar[bool] = False
+
+    def may_fire(self, text: str, config: "Config") -> bool:
+        """Whether the rule can fire on source ``text`` at all: a cheap pre-filter that
+        spares most library files the astroid tree (see ``hublint.source.lint_text``)."""
+        words = ("create_module_spec",) if self.module_graph and config.scope == "module" else self.triggers
+        return any(word in text for word in words)
 
     def check(self, facts, config: "Config") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError

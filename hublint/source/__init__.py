@@ -14,7 +14,7 @@ from hublint import registry, suppression
 from hublint.config import Config
 from hublint.finding import Finding, Location
 from hublint.rule import SourceRule
-from hublint.source.parse import Unparsable, parse_source, read_source, release
+from hublint.source.parse import Unparsable, check_syntax, parse_source, read_source, release
 
 
 def source_rules(config: Config, path: str | None = None) -> list[SourceRule]:
@@ -26,11 +26,16 @@ def source_rules(config: Config, path: str | None = None) -> list[SourceRule]:
     ]
 
 
-def check_tree(tree: astroid.Module, path: str, config: Config) -> list[Finding]:
-    """Findings of every enabled source rule on a parsed file (no suppression applied)."""
+def check_tree(tree: astroid.Module, path: str, config: Config, text: str | None = None) -> list[Finding]:
+    """Findings of every enabled source rule on a parsed file (no suppression applied).
+
+    With the file's ``text``, rules that cannot fire on it (:meth:`SourceRule.may_fire`) are skipped.
+    """
     from hublint.source.facts import collect
 
     rules = source_rules(config, path)
+    if text is not None:
+        rules = [rule for rule in rules if rule.may_fire(text, config)]
     if not rules:
         return []
     facts = collect(tree, path)
@@ -41,12 +46,22 @@ def check_tree(tree: astroid.Module, path: str, config: Config) -> list[Finding]
 
 
 def lint_text(text: str, path: str, config: Config) -> list[Finding]:
-    """Lint source ``text`` as if it were the file ``path``; suppression comments apply."""
+    """Lint source ``text`` as if it were the file ``path``; suppression comments apply.
+
+    Most files of a code base (library code, utilities) spell none of the words a
+    rule needs to fire; they only get CPython's syntax check, not astroid's much
+    slower tree.
+    """
+    if not any(rule.may_fire(text, config) for rule in source_rules(config, path)):
+        problem = check_syntax(text, path)
+        if problem is not None:
+            return unparsable(path, problem, config)
+        return suppression.apply(text, path, [], config.is_enabled("HUB003", path))
     tree = parse_source(text, path)
     if isinstance(tree, Unparsable):
         return unparsable(path, tree, config)
     try:
-        findings = check_tree(tree, path, config)
+        findings = check_tree(tree, path, config, text)
     finally:
         release(tree)
     findings = suppression.apply(text, path, findings, config.is_enabled("HUB003", path))

@@ -7,6 +7,7 @@ comes back as a one-line reason that becomes a HUB001 finding.
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import re
@@ -86,24 +87,35 @@ def parse_source(text: str, path: str, modname: str = "") -> astroid.Module | Un
         # Transforms (astroid's "brain") only help inference; hublint resolves names itself.
         return AstroidBuilder(astroid.MANAGER, apply_transforms=False).string_build(text, modname=modname, path=path)
     except AstroidSyntaxError as exc:
-        if isinstance(getattr(exc, "error", None), (MemoryError, RecursionError)):
-            # CPython's parser gives up on very deep nesting with a bare MemoryError.
-            return Unparsable("expressions are nested too deeply to parse (parser limit)")
-        error = exc.error if isinstance(getattr(exc, "error", None), SyntaxError) else None
-        line = getattr(error, "lineno", 0) or 0
-        column = getattr(error, "offset", 0) or 0
-        message = getattr(error, "msg", None) or str(exc).splitlines()[0]
-        reason = f"syntax error: {message}"
-        py2 = _python2_hint(text)
-        if py2:
-            reason += f" (Python 2 code? found a {py2}; hublint reads Python 3)"
-        return Unparsable(reason, line, column)
-    except RecursionError:
-        return Unparsable("expressions are nested too deeply to parse (recursion limit)")
-    except MemoryError:
-        return Unparsable("out of memory while parsing")
+        return _unparsable(getattr(exc, "error", None), text, str(exc))
+    except (RecursionError, MemoryError) as exc:
+        return _unparsable(exc, text)
     except (AstroidBuildingError, ValueError) as exc:
         return Unparsable(f"cannot parse: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+
+
+def check_syntax(text: str, path: str) -> Unparsable | None:
+    """Why ``text`` is not valid Python 3, or None: CPython's own parser, ~8x faster than astroid's tree."""
+    try:
+        ast.parse(text, filename=path)
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        return _unparsable(exc, text)
+    except ValueError as exc:
+        return Unparsable(f"cannot parse: {exc}")
+    return None
+
+
+def _unparsable(error: BaseException | None, text: str, fallback: str = "") -> Unparsable:
+    if isinstance(error, (MemoryError, RecursionError)):
+        # CPython's parser gives up on very deep nesting with a bare MemoryError.
+        return Unparsable("expressions are nested too deeply to parse (parser limit)")
+    if not isinstance(error, SyntaxError):
+        return Unparsable(f"syntax error: {fallback.splitlines()[0] if fallback else 'cannot parse'}")
+    reason = f"syntax error: {error.msg}"
+    py2 = _python2_hint(text)
+    if py2:
+        reason += f" (Python 2 code? found a {py2}; hublint reads Python 3)"
+    return Unparsable(reason, error.lineno or 0, error.offset or 0)
 
 
 def _python2_hint(text: str) -> str:

@@ -7,6 +7,7 @@ from hublint.source.settings import Reading, is_number, read_argument
 class ProximalRegularization(SourceRule):
     id = "HUB101"
     name = "proximal-regularization"
+    triggers = ("Ftrl", "Proximal")
     severity = Severity.WARNING
     summary = (
         "Reports a proximal optimizer (`tf.train.FtrlOptimizer`, `ProximalGradientDescentOptimizer`, "

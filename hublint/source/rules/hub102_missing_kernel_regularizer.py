@@ -6,6 +6,7 @@ from hublint.source import ops
 class MissingKernelRegularizer(SourceRule):
     id = "HUB102"
     name = "missing-kernel-regularizer"
+    module_graph = True
     severity = Severity.WARNING
     summary = (
         "Reports a layer that creates a kernel (`tf.layers.dense` / `conv*` / `separable_conv*`, "

@@ -7,6 +7,7 @@ from hublint.source.settings import dropout_rate, is_number
 class DropoutRateRange(SourceRule):
     id = "HUB103"
     name = "dropout-rate-range"
+    module_graph = True
     severity = Severity.WARNING
     summary = (
         "Reports a dropout whose constant rate is outside (`dropout-rate-min`, `dropout-rate-max`] "

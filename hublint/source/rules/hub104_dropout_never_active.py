@@ -11,6 +11,7 @@ _LEARNING_PHASE_LAYERS = tuple(name for name in ops.DROPOUT if name.startswith("
 class DropoutNeverActive(SourceRule):
     id = "HUB104"
     name = "dropout-never-active"
+    module_graph = True
     severity = Severity.ERROR
     summary = (
         "Reports dropout that does not follow the training flag: `tf.layers.dropout` or a Keras / "

@@ -8,6 +8,7 @@ from hublint.source.settings import batchnorm_momentum, is_number, scope_momenta
 class BatchnormMomentumHigh(SourceRule):
     id = "HUB105"
     name = "batchnorm-momentum-high"
+    module_graph = True
     severity = Severity.WARNING
     summary = (
         "Reports batch normalization whose momentum (tf-slim: `decay`) is above "

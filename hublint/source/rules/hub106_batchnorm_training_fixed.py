@@ -7,6 +7,7 @@ from hublint.source.settings import is_batch_norm, op_title, training_flag
 class BatchnormTrainingFixed(SourceRule):
     id = "HUB106"
     name = "batchnorm-training-fixed"
+    module_graph = True
     severity = Severity.WARNING
     summary = (
         "Reports batch normalization in module code whose `training` / `is_training` is a constant: "

@@ -6,6 +6,7 @@ from hublint.source.settings import is_batch_norm, is_dropout, op_title, trainin
 class MissingTrainTags(SourceRule):
     id = "HUB107"
     name = "missing-train-tags"
+    module_graph = True
     severity = Severity.WARNING
     summary = (
         "Reports a `hub.create_module_spec` call whose module function builds dropout or batch norm "

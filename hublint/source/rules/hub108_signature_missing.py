@@ -9,6 +9,7 @@ from hublint.source.facts import location_of
 class SignatureMissing(SourceRule):
     id = "HUB108"
     name = "signature-missing"
+    module_graph = True
     severity = Severity.ERROR
     summary = (
         "Reports a module function (given to `hub.create_module_spec`) that never calls "

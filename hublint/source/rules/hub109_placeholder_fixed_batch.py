@@ -8,6 +8,7 @@ from hublint.source import ops
 class PlaceholderFixedBatch(SourceRule):
     id = "HUB109"
     name = "placeholder-fixed-batch"
+    module_graph = True
     severity = Severity.WARNING
     summary = (
         "Reports a `tf.placeholder` in module code whose shape fixes the batch (first) dimension to a "

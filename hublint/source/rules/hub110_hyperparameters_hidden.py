@@ -8,6 +8,7 @@ from hublint.source.settings import batchnorm_momentum, dropout_rate, is_number,
 class HyperparametersHidden(SourceRule):
     id = "HUB110"
     name = "hyperparameters-hidden"
+    module_graph = True
     severity = Severity.INFO
     summary = (
         "Reports a dropout rate or batch-norm momentum written as a constant (a literal or a module "

@@ -6,6 +6,7 @@ from hublint.source import ops
 class LegacyExporter(SourceRule):
     id = "HUB111"
     name = "legacy-exporter"
+    triggers = ("Exporter",)
     severity = Severity.INFO
     summary = (
         "Reports `tf.estimator.LatestExporter` / `BestExporter` in a file that also builds TF Hub "

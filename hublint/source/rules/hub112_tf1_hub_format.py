@@ -5,6 +5,7 @@ from hublint.rule import SourceRule
 class Tf1HubFormat(SourceRule):
     id = "HUB112"
     name = "tf1-hub-format"
+    triggers = ("create_module_spec",)
     severity = Severity.INFO
     enabled_by_default = False
     summary = (
