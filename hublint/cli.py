@@ -54,6 +54,7 @@ def _check_parser() -> argparse.ArgumentParser:
     files.add_argument("--exclude", metavar="GLOBS", help="replace the excluded globs")
     files.add_argument("--extend-exclude", metavar="GLOBS", help="exclude more globs")
     files.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    files.add_argument("--cache-dir", metavar="DIR", help="where the cache lives (default .hublint_cache next to the config)")
     files.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)")
     output = parser.add_argument_group("output")
     output.add_argument("--format", default="text", help=f"stdout format: {', '.join(report.FORMATS)} (default text)")
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 def _load_config(args) -> config_mod.Config:
     overrides = {}
     for name in ("select", "extend_select", "ignore", "exclude", "extend_exclude", "fail_on", "scope",
-                 "dropout_rate_min", "dropout_rate_max", "batchnorm_momentum_max", "max_constant_bytes", "jobs"):
+                 "dropout_rate_min", "dropout_rate_max", "batchnorm_momentum_max", "max_constant_bytes", "jobs",
+                 "cache_dir"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = config_mod.coerce(name, value, where=f"--{name.replace('_', '-')}")
