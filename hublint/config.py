@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -58,22 +59,24 @@ class Config:
     # -- rule selection ---------------------------------------------------------------
     @property
     def enabled_rule_ids(self) -> frozenset[str]:
-        return _enabled(self.select, self.extend_select, self.ignore)
+        """Every enabled rule (imports every pass: prefer :meth:`is_enabled` on a hot path)."""
+        return frozenset(rule.id for rule in registry.all_rules() if self._selects(rule))
 
     def is_enabled(self, rule_id: str, path: str | None = None) -> bool:
-        if rule_id not in self.enabled_rule_ids:
+        rule = registry.get_rule(rule_id)
+        if rule is None or not self._selects(rule):
             return False
         if path is not None and self.per_file_ignores:
-            return rule_id not in self.ignored_for(path)
+            return not any(
+                registry.matches(selector, rule)
+                for pattern, selectors in self.per_file_ignores
+                if _glob_match(self.relative(path), pattern)
+                for selector in selectors
+            )
         return True
 
-    def ignored_for(self, path: str) -> frozenset[str]:
-        ignored: set[str] = set()
-        rel = self.relative(path)
-        for pattern, selectors in self.per_file_ignores:
-            if _glob_match(rel, pattern):
-                ignored |= registry.expand(selectors)
-        return frozenset(ignored)
+    def _selects(self, rule) -> bool:
+        return _selects(self.select, self.extend_select, self.ignore, rule.id)
 
     def is_excluded(self, path: str) -> bool:
         rel = self.relative(path)
@@ -111,20 +114,16 @@ def _glob_match(rel_path: str, pattern: str) -> bool:
     return rel_path.startswith(pattern + "/") or fnmatch.fnmatchcase(rel_path, pattern + "/*")
 
 
-_ENABLED_CACHE: dict[tuple, frozenset[str]] = {}
-
-
-def _enabled(select, extend_select, ignore) -> frozenset[str]:
-    key = (select, extend_select, ignore)
-    if key not in _ENABLED_CACHE:
-        if select:
-            ids = registry.expand(select)
-        else:
-            ids = {rule.id for rule in registry.all_rules() if rule.enabled_by_default}
-        ids |= registry.expand(extend_select)
-        ids -= registry.expand(ignore)
-        _ENABLED_CACHE[key] = frozenset(ids)
-    return _ENABLED_CACHE[key]
+@functools.cache
+def _selects(select: tuple, extend_select: tuple, ignore: tuple, rule_id: str) -> bool:
+    """Whether a selection enables a rule; cached, as it runs for every finding."""
+    rule = registry.get_rule(rule_id)
+    if select:
+        chosen = any(registry.matches(s, rule) for s in select)
+    else:
+        chosen = rule.enabled_by_default
+    chosen = chosen or any(registry.matches(s, rule) for s in extend_select)
+    return chosen and not any(registry.matches(s, rule) for s in ignore)
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -162,9 +161,10 @@ def load(config_file: str | Path | None = None, start: str = ".", **overrides) -
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         config = Config(**values)
-        config.enabled_rule_ids  # validate selectors now, with a clear message
+        # Validate selectors now, with a clear message (imports a pass only to look up its rules).
+        registry.validate((*config.select, *config.extend_select, *config.ignore))
         for _, selectors in config.per_file_ignores:
-            registry.expand(selectors)
+            registry.validate(selectors)
     except ValueError as exc:
         where = f" in {path}" if path else ""
         raise ConfigError(f"invalid configuration{where}: {exc}") from None

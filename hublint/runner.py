@@ -15,7 +15,6 @@ import stat
 import sys
 import tempfile
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from hublint import __version__, registry
@@ -121,7 +120,7 @@ def run(paths: list[str], config: Config) -> RunResult:
     result.sources = sources
     result.modules = modules
 
-    cache = _Cache.open(config) if config.cache else None
+    cache = _Cache.open(config) if config.cache and sources else None
     todo = []
     for path in sources:
         cached = cache.get(path) if cache else None
@@ -187,6 +186,8 @@ def _lint_sources(paths: list[str], config: Config):
     # Chunks keep the per-task overhead low; more chunks than workers balance uneven files.
     size = max(1, len(paths) // (jobs * 8))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    from concurrent.futures import ProcessPoolExecutor  # only runs over many files pay for its import
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for chunk_result in pool.map(_lint_chunk, chunks, [config] * len(chunks)):
             yield from chunk_result

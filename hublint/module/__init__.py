@@ -19,7 +19,7 @@ def module_rules(config: Config, path: str | None = None) -> list[ModuleRule]:
     """The module rules enabled for ``path``."""
     return [
         rule
-        for rule in registry.all_rules()
+        for rule in registry.rules_of("module")
         if isinstance(rule, ModuleRule) and config.is_enabled(rule.id, path)
     ]
 

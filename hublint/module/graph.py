@@ -65,9 +65,7 @@ MAX_DECODED_ELEMENTS = 4096
 
 def node_name(tensor: str) -> str:
     """The node of an input or tensor name: ``^a`` → ``a``, ``a:1`` → ``a``, ``a:output:0`` → ``a``."""
-    if tensor.startswith("^"):
-        tensor = tensor[1:]
-    return tensor.split(":", 1)[0]
+    return tensor.lstrip("^").partition(":")[0]
 
 
 def dtype_name(value: int) -> str:
@@ -217,7 +215,18 @@ class _NodeIndex:
 
     def data_inputs(self, node) -> list[str]:
         """Names of the nodes ``node`` reads, in input order, without ``^control`` inputs."""
-        return [node_name(i) for i in node.input if not i.startswith("^")]
+        inputs = self._data_inputs.get(node.name)
+        if inputs is None or self.nodes.get(node.name) is not node:  # a node from another scope
+            return [node_name(i) for i in node.input if not i.startswith("^")]
+        return list(inputs)
+
+    @functools.cached_property
+    def _data_inputs(self) -> dict[str, tuple[str, ...]]:
+        # Reading a repeated protobuf field builds new Python strings each time: decode every edge once.
+        return {
+            name: tuple(raw.partition(":")[0] for raw in node.input if raw[:1] != "^")
+            for name, node in self.nodes.items()
+        }
 
     def data_input(self, node, index: int):
         """The NodeDef feeding data input ``index`` of ``node``, or ``None``."""
@@ -227,12 +236,11 @@ class _NodeIndex:
     @functools.cached_property
     def _consumers(self) -> dict[str, tuple]:
         table: dict[str, list] = {}
-        for node in self.nodes.values():
-            seen = set()
-            for name in self.data_inputs(node):
-                if name not in seen:
-                    seen.add(name)
-                    table.setdefault(name, []).append(node)
+        nodes = self.nodes
+        for reader, inputs in self._data_inputs.items():
+            node = nodes[reader]
+            for name in dict.fromkeys(inputs):
+                table.setdefault(name, []).append(node)
         return {name: tuple(readers) for name, readers in table.items()}
 
     def consumers(self, name: str) -> tuple:

@@ -21,7 +21,7 @@ def source_rules(config: Config, path: str | None = None) -> list[SourceRule]:
     """The source rules enabled for ``path``."""
     return [
         rule
-        for rule in registry.all_rules()
+        for rule in registry.rules_of("source")
         if isinstance(rule, SourceRule) and config.is_enabled(rule.id, path)
     ]
 
