@@ -17,8 +17,8 @@ class BatchnormMomentumHigh(ModuleRule):
         "the consumer's data: fine-tuning on a small dataset, or with larger batches, ends before "
         "they catch up and inference uses the publisher's statistics."
     )
-    message = "batch-norm momentum {momentum:g} is above the maximum {maximum:g}"
-    fix = "lower `momentum=` (tf-slim: `decay=`) of the batch norm `{layer}` to {maximum:g} or less"
+    message = "batch-norm momentum {momentum:g} is above the maximum {maximum:g}{where}"
+    fix = "lower `momentum=` (tf-slim: `decay=`) of the batch norm `{layer}`{others} to {maximum:g} or less"
     options = ("batchnorm-momentum-max",)
     bad_modules = ("batchnorm_fused_high_momentum", "batchnorm_unfused", "slim_arg_scope")
     good_modules = ("batchnorm_fused_ok", "batchnorm_keras_no_update_ops", "slim_inplace_updates",
@@ -61,11 +61,22 @@ class BatchnormMomentumHigh(ModuleRule):
             candidates = [(b.node, b.momentum, layer_of.get(b.node, _scope(b.node))) for b in facts.batch_norms]
             candidates += [(u.node, u.momentum, _scope(u.variable))
                            for u in facts.moving_average_updates if not u.batch_norm]
+            # One finding per momentum value and meta graph: tf-slim sets the decay of a whole
+            # network in one arg_scope, and 96 copies of one warning would bury everything else.
+            by_momentum: dict[float, list[tuple[str, str]]] = {}
             for node, momentum, layer in candidates:
                 if momentum is None or momentum <= maximum or node in reported:
                     continue
                 reported.add(node)
-                yield self.finding(module.location(meta_graph, node), momentum=momentum, maximum=maximum, layer=layer)
+                by_momentum.setdefault(momentum, []).append((node, layer))
+            for momentum, batch_norms in by_momentum.items():
+                node, layer = batch_norms[0]
+                count = len(batch_norms)
+                yield self.finding(
+                    module.location(meta_graph, node), momentum=momentum, maximum=maximum, layer=layer,
+                    where=f" in {count} batch norms" if count > 1 else "",
+                    others=f" and the {count - 1} others (in tf-slim, one arg_scope sets them all)" if count > 1 else "",
+                )
 
 
 def _scope(name: str) -> str:
