@@ -118,14 +118,9 @@ def _read_saved_model(module: LoadedModule) -> None:
     if data is None:
         return
     module.saved_model_bytes = len(data)
-    from google.protobuf import text_format  # only for the rare text-format SavedModel
-
     try:
-        if binary:
-            saved_model = proto.SavedModel.FromString(data)
-        else:
-            saved_model = text_format.Parse(data.decode("utf-8"), proto.SavedModel())
-    except (DecodeError, text_format.ParseError, UnicodeDecodeError, RecursionError) as exc:
+        saved_model = proto.SavedModel.FromString(data) if binary else _parse_text_saved_model(data)
+    except (DecodeError, UnicodeDecodeError, RecursionError) as exc:
         if binary:
             reason = f"{name} is truncated or not a SavedModel protobuf ({len(data)} bytes)"
         else:
@@ -138,6 +133,16 @@ def _read_saved_model(module: LoadedModule) -> None:
         problems.append(Problem(f"{name} holds no meta graph ({module.saved_model_bytes} bytes)", name))
     for index, meta_graph_def in enumerate(saved_model.meta_graphs):
         module.meta_graphs.append(MetaGraph(index, meta_graph_def, problems))
+
+
+def _parse_text_saved_model(data: bytes):
+    # text_format costs ~6 ms to import: only the rare text-format SavedModel pays for it.
+    from google.protobuf import text_format
+
+    try:
+        return text_format.Parse(data.decode("utf-8"), proto.SavedModel())
+    except text_format.ParseError as exc:
+        raise DecodeError(str(exc)) from exc
 
 
 def _read_checkpoint(module: LoadedModule) -> None:
