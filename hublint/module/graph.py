@@ -194,10 +194,11 @@ class _NodeIndex:
     """Nodes of one scope (the graph, or one function body) with their edges."""
 
     def __init__(self, nodes: Iterable, op_defaults: dict[str, dict]):
-        self.nodes: dict = {}
-        for node in nodes:
-            self.nodes[node.name] = node
+        self.nodes: dict = {node.name: node for node in nodes}
         self._op_defaults = op_defaults
+        # Reading a repeated protobuf field builds new Python strings each time: each node's
+        # edges are decoded once, when first asked for (most nodes never are).
+        self._inputs: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -215,18 +216,33 @@ class _NodeIndex:
 
     def data_inputs(self, node) -> list[str]:
         """Names of the nodes ``node`` reads, in input order, without ``^control`` inputs."""
-        inputs = self._data_inputs.get(node.name)
-        if inputs is None or self.nodes.get(node.name) is not node:  # a node from another scope
-            return [node_name(i) for i in node.input if not i.startswith("^")]
+        name = node.name
+        inputs = self._inputs.get(name)
+        if inputs is None:
+            inputs = tuple(raw.partition(":")[0] for raw in node.input if raw[:1] != "^")
+            if self.nodes.get(name) is node:  # not a node from another scope
+                self._inputs[name] = inputs
         return list(inputs)
 
     @functools.cached_property
-    def _data_inputs(self) -> dict[str, tuple[str, ...]]:
-        # Reading a repeated protobuf field builds new Python strings each time: decode every edge once.
-        return {
-            name: tuple(raw.partition(":")[0] for raw in node.input if raw[:1] != "^")
-            for name, node in self.nodes.items()
-        }
+    def _op_positions(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
+        for position, node in enumerate(self.nodes.values()):
+            positions.setdefault(node.op, []).append(position)
+        return positions
+
+    def with_ops(self, ops: Iterable[str]) -> list:
+        """The nodes whose op is one of ``ops``, in graph order (one scan of the graph, shared)."""
+        positions = [p for op in ops for p in self._op_positions.get(op, ())]
+        if not positions:
+            return []
+        positions.sort()
+        order = self._order
+        return [order[p] for p in positions]
+
+    @functools.cached_property
+    def _order(self) -> list:
+        return list(self.nodes.values())
 
     def data_input(self, node, index: int):
         """The NodeDef feeding data input ``index`` of ``node``, or ``None``."""
@@ -236,10 +252,9 @@ class _NodeIndex:
     @functools.cached_property
     def _consumers(self) -> dict[str, tuple]:
         table: dict[str, list] = {}
-        nodes = self.nodes
-        for reader, inputs in self._data_inputs.items():
-            node = nodes[reader]
-            for name in dict.fromkeys(inputs):
+        data_inputs = self.data_inputs
+        for node in self.nodes.values():
+            for name in dict.fromkeys(data_inputs(node)):
                 table.setdefault(name, []).append(node)
         return {name: tuple(readers) for name, readers in table.items()}
 

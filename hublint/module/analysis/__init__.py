@@ -86,8 +86,8 @@ def _branch_functions(graph: Graph) -> set[str]:
     """Names of library functions run as a branch of a conditional."""
     names: set[str] = set()
     for scope in graph.scopes():
-        for node in scope:
-            for key in _BRANCH_ATTRS.get(node.op, ()):
+        for node in scope.with_ops(_BRANCH_ATTRS):
+            for key in _BRANCH_ATTRS[node.op]:
                 value = scope.attr(node, key)
                 if isinstance(value, str):
                     names.add(value)

@@ -16,19 +16,21 @@ from hublint.module.analysis.trace import find_back, fold, one_minus, under_cond
 from hublint.module.graph import node_name
 
 FUSED_BATCH_NORM_OPS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
+_NORMALIZING_OPS = FUSED_BATCH_NORM_OPS | {"Rsqrt"}
 _ASSIGN_SUB_OPS = frozenset({"AssignSub", "AssignSubVariableOp"})
 _STATISTIC_PATH = frozenset({"Squeeze", "Identity", "Snapshot", "Cast", "Reshape", "Switch", "Merge", "StopGradient"})
 
 
 def find_batch_norms(scope, update_ops: set[str], function: str = "", in_branch: bool = False):
     """``(batch_norms, moving_average_updates)`` of one scope."""
-    updates = [u for u in (_update_from(scope, n, update_ops, function) for n in scope if n.op in _ASSIGN_SUB_OPS) if u]
+    assign_subs = scope.with_ops(_ASSIGN_SUB_OPS)
+    updates = [u for u in (_update_from(scope, n, update_ops, function) for n in assign_subs) if u]
     by_statistic: dict[str, list[MovingAverageUpdate]] = {}
     for update, statistic in updates:
         by_statistic.setdefault(statistic, []).append(update)
 
     norms: list[BatchNorm] = []
-    for node in scope:
+    for node in scope.with_ops(_NORMALIZING_OPS):
         if node.op in FUSED_BATCH_NORM_OPS:
             training = bool(scope.attr(node, "is_training", True))
             own = by_statistic.get(node.name, [])

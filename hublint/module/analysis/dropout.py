@@ -21,11 +21,10 @@ _MAX_STEPS = 5
 def find_dropouts(scope, function: str = "", in_branch: bool = False) -> list[Dropout]:
     """The dropout masks of one scope (the graph or a function body)."""
     found = []
-    for node in scope:
-        if node.op in RANDOM_UNIFORM_OPS:
-            dropout = _dropout_from(scope, node, function, in_branch)
-            if dropout is not None:
-                found.append(dropout)
+    for node in scope.with_ops(RANDOM_UNIFORM_OPS):
+        dropout = _dropout_from(scope, node, function, in_branch)
+        if dropout is not None:
+            found.append(dropout)
     return found
 
 

@@ -32,10 +32,8 @@ def find_proximal_ops(scope) -> list[ProximalOp]:
     FTRL feeds l2 as ``l2 + beta / (2 * learning_rate)``: the arithmetic is folded.
     """
     found = []
-    for node in scope:
-        indices = PROXIMAL_INPUTS.get(node.op)
-        if indices is None:
-            continue
+    for node in scope.with_ops(PROXIMAL_INPUTS):
+        indices = PROXIMAL_INPUTS[node.op]
         inputs = scope.data_inputs(node)
 
         def strength(index):

@@ -41,7 +41,7 @@ def variables(graph: Graph) -> tuple[Variable, ...]:
             if definition.trainable:
                 flagged.add(name)
     if not names:
-        names = [node.name for node in graph if node.op in VARIABLE_OPS]
+        names = [node.name for node in graph.with_ops(VARIABLE_OPS)]
     found = []
     for name in names:
         node = graph.node(name)
@@ -69,10 +69,8 @@ def _variable_def(proto, raw: bytes):
 def kernels(graph: Graph, trainable: frozenset[str]) -> tuple[Kernel, ...]:
     """Trainable variables read as the weights of a MatMul or convolution (embeddings are not)."""
     readers: dict[str, list] = {}
-    for node in graph:
-        indices = KERNEL_INPUTS.get(node.op)
-        if indices is None:
-            continue
+    for node in graph.with_ops(KERNEL_INPUTS):
+        indices = KERNEL_INPUTS[node.op]
         inputs = graph.data_inputs(node)
         for index in indices:
             if index < len(inputs):
@@ -112,10 +110,8 @@ def function_kernels(graph: Graph) -> tuple[str, ...]:
     found = []
     for function in graph.functions.values():
         arguments = set(function.arguments)
-        for node in function:
-            indices = KERNEL_INPUTS.get(node.op)
-            if indices is None:
-                continue
+        for node in function.with_ops(KERNEL_INPUTS):
+            indices = KERNEL_INPUTS[node.op]
             inputs = function.data_inputs(node)
             if any(i < len(inputs) and variable_behind(function, inputs[i]) in arguments for i in indices):
                 found.append(f"{function.name}/{node.name}")

@@ -18,6 +18,7 @@ FILE_OPS = frozenset({
 SAVER_OPS = frozenset({"Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2", "RestoreSlice", "MergeV2Checkpoints"})
 #: Ops that read the file named by their input ``index``: fine when that file is a module asset.
 READS_NAMED_FILE = {"ReadFile": 0, "InitializeTableFromTextFile": 1, "InitializeTableFromTextFileV2": 1}
+_JUDGED_OPS = PYTHON_OPS | FILE_OPS | SAVER_OPS | frozenset(READS_NAMED_FILE)
 
 
 class UnsafeOp(ModuleRule):
@@ -74,14 +75,17 @@ class UnsafeOp(ModuleRule):
 
     def check(self, module, config):
         for meta_graph in module.meta_graphs:
-            graph = meta_graph.graph
+            # Most graphs hold none of the judged ops: then the saver is not worth walking.
+            judged = [(scope, scope.with_ops(_JUDGED_OPS)) for scope in meta_graph.graph.scopes()]
+            if not any(nodes for _, nodes in judged):
+                continue
             saver_nodes, saver_functions = _saver_parts(meta_graph)
             assets = _asset_nodes(meta_graph)
-            for scope in graph.scopes():
+            for scope, nodes in judged:
                 function = getattr(scope, "name", "")
                 if function in saver_functions:
                     continue
-                for node in scope:
+                for node in nodes:
                     problem = self._problem(scope, node, assets, in_saver=not function and node.name in saver_nodes)
                     if problem is None:
                         continue

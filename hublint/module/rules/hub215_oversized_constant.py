@@ -59,8 +59,8 @@ class OversizedConstant(ModuleRule):
         for meta_graph in module.meta_graphs:
             for scope in meta_graph.graph.scopes():
                 function = getattr(scope, "name", "")
-                for node in scope:
-                    if node.op not in _CONST_OPS or "value" not in node.attr or (function, node.name) in seen:
+                for node in scope.with_ops(_CONST_OPS):
+                    if "value" not in node.attr or (function, node.name) in seen:
                         continue
                     tensor = node.attr["value"].tensor
                     # The serialized size, without copying tensor_content into a Python object.
