@@ -249,18 +249,35 @@ class _NodeIndex:
         inputs = self.data_inputs(node)
         return self.nodes.get(inputs[index]) if index < len(inputs) else None
 
-    @functools.cached_property
-    def _consumers(self) -> dict[str, tuple]:
+    def _consumer_table(self, readers: Iterable) -> dict[str, tuple]:
         table: dict[str, list] = {}
         data_inputs = self.data_inputs
-        for node in self.nodes.values():
+        for node in readers:
             for name in dict.fromkeys(data_inputs(node)):
                 table.setdefault(name, []).append(node)
-        return {name: tuple(readers) for name, readers in table.items()}
+        return {name: tuple(found) for name, found in table.items()}
 
-    def consumers(self, name: str) -> tuple:
-        """The NodeDefs that read an output of node ``name`` (data edges only)."""
-        return self._consumers.get(node_name(name), ())
+    @functools.cached_property
+    def _consumers(self) -> dict[str, tuple]:
+        return self._consumer_table(self.nodes.values())
+
+    def consumers(self, name: str, ops: frozenset[str] | None = None) -> tuple:
+        """The NodeDefs that read an output of node ``name`` (data edges only), in graph order.
+
+        With ``ops``, only the readers whose op is one of them: a walk that can only
+        go through a few ops then decodes the edges of those nodes alone.
+        """
+        if ops is None:
+            table = self._consumers
+        else:
+            table = self._consumers_among.get(ops)
+            if table is None:
+                table = self._consumers_among[ops] = self._consumer_table(self.with_ops(ops))
+        return table.get(node_name(name), ())
+
+    @functools.cached_property
+    def _consumers_among(self) -> dict[frozenset[str], dict[str, tuple]]:
+        return {}
 
     @functools.cached_property
     def _control_consumers(self) -> dict[str, tuple]:

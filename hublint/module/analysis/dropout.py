@@ -16,6 +16,9 @@ RANDOM_UNIFORM_OPS = frozenset({"RandomUniform", "StatelessRandomUniform", "Stat
 # What may sit between the random op and the comparison (scaling to [min, max), casts).
 _SCALING_OPS = frozenset({"Mul", "Add", "AddV2", "Sub", "Identity", "Cast", "Snapshot"})
 _MAX_STEPS = 5
+_COMPARISON_OPS = frozenset({"GreaterEqual", "Greater", "Less", "LessEqual"})
+# Every op the walk from the random op can judge or pass through; other consumers are neither.
+_MASK_PATH_OPS = _SCALING_OPS | _COMPARISON_OPS | {"Floor"}
 
 
 def find_dropouts(scope, function: str = "", in_branch: bool = False) -> list[Dropout]:
@@ -34,7 +37,7 @@ def _dropout_from(scope, random, function: str, in_branch: bool) -> Dropout | No
     for _ in range(_MAX_STEPS):
         following = []
         for current in frontier:
-            for consumer in scope.consumers(current.name):
+            for consumer in scope.consumers(current.name, _MASK_PATH_OPS):
                 if consumer.name in on_path:
                     continue
                 result = _judge(scope, consumer, current, on_path)
@@ -53,7 +56,7 @@ def _dropout_from(scope, random, function: str, in_branch: bool) -> Dropout | No
 def _judge(scope, consumer, source, on_path) -> tuple[float | None, str] | None:
     """``(rate, form)`` when ``consumer`` turns the random tensor ``source`` into a keep mask."""
     inputs = scope.data_inputs(consumer)
-    if len(inputs) == 2 and consumer.op in ("GreaterEqual", "Greater", "Less", "LessEqual"):
+    if len(inputs) == 2 and consumer.op in _COMPARISON_OPS:
         random_first = inputs[0] == source.name
         threshold = scope.scalar(inputs[1] if random_first else inputs[0])
         keeps_above = (consumer.op in ("GreaterEqual", "Greater")) == random_first

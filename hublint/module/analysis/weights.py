@@ -31,17 +31,17 @@ def variables(graph: Graph) -> tuple[Variable, ...]:
     from hublint.module import proto
 
     trainable = {node_name(_variable_def(proto, raw).variable_name) for raw in graph.collection("trainable_variables")}
-    names: list[str] = []
+    names: dict[str, None] = {}  # a dict: ordered, and no quadratic membership test
     flagged: set[str] = set()
     for raw in graph.collection("variables"):
         definition = _variable_def(proto, raw)
         name = node_name(definition.variable_name)
         if name and name not in names:
-            names.append(name)
+            names[name] = None
             if definition.trainable:
                 flagged.add(name)
     if not names:
-        names = [node.name for node in graph.with_ops(VARIABLE_OPS)]
+        names = dict.fromkeys(node.name for node in graph.with_ops(VARIABLE_OPS))
     found = []
     for name in names:
         node = graph.node(name)
