@@ -208,7 +208,9 @@ class _NodeIndex:
 
     def node(self, name: str):
         """The NodeDef called ``name`` (a tensor or input name is accepted), or ``None``."""
-        return self.nodes.get(node_name(name))
+        if ":" in name or name[:1] == "^":  # most names asked for are already node names
+            name = node_name(name)
+        return self.nodes.get(name)
 
     def tensor_node(self, tensor: str):
         """The NodeDef producing tensor ``tensor`` (``"x:0"``), or ``None``."""
@@ -424,3 +426,25 @@ class Graph(_NodeIndex):
         if kind is None:
             return []
         return list(getattr(collection, kind).value)
+
+    def parsed_collection(self, key: str, message_class) -> tuple:
+        """The values of bytes collection ``key`` parsed as ``message_class``; ``None`` for one that does not parse.
+
+        Parsed once per graph: the analysis and the rules all read the variables collections.
+        """
+        parsed = self._parsed.get((key, message_class))
+        if parsed is None:
+            parsed = tuple(_parse(message_class, raw) for raw in self.collection(key))
+            self._parsed[key, message_class] = parsed
+        return parsed
+
+    @functools.cached_property
+    def _parsed(self) -> dict:
+        return {}
+
+
+def _parse(message_class, raw):
+    try:
+        return message_class.FromString(raw)
+    except Exception:  # a corrupt entry (or not bytes at all): the reader reports the module itself
+        return None

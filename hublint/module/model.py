@@ -137,11 +137,11 @@ class MetaGraph:
     @functools.cached_property
     def variable_defs(self) -> list:
         """The VariableDefs of the ``variables`` collection (TF1 graphs), undecodable ones skipped."""
-        return _decode_all(proto.VariableDef, self.collection_values("variables"))
+        return [d for d in self.graph.parsed_collection("variables", proto.VariableDef) if d is not None]
 
     @functools.cached_property
     def trainable_variable_names(self) -> frozenset[str]:
-        names = _decode_all(proto.VariableDef, self.collection_values("trainable_variables"))
+        names = [d for d in self.graph.parsed_collection("trainable_variables", proto.VariableDef) if d is not None]
         return frozenset(v.variable_name.split(":")[0] for v in names)
 
     @functools.cached_property
@@ -223,16 +223,6 @@ class MetaGraph:
 
     def __repr__(self) -> str:
         return f"MetaGraph(tag_set={self.tag_set!r})"
-
-
-def _decode_all(message_class, values: list) -> list:
-    decoded = []
-    for raw in values:
-        try:
-            decoded.append(message_class.FromString(raw))
-        except (DecodeError, TypeError):
-            continue
-    return decoded
 
 
 def _escape_local_name(name: str) -> str:

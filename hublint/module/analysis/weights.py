@@ -30,12 +30,14 @@ def variables(graph: Graph) -> tuple[Variable, ...]:
     """The module's variables: the ``variables`` collection, else the variable nodes of the graph."""
     from hublint.module import proto
 
-    trainable = {node_name(_variable_def(proto, raw).variable_name) for raw in graph.collection("trainable_variables")}
+    trainable = {
+        node_name(definition.variable_name) if definition is not None else ""
+        for definition in graph.parsed_collection("trainable_variables", proto.VariableDef)
+    }
     names: dict[str, None] = {}  # a dict: ordered, and no quadratic membership test
     flagged: set[str] = set()
-    for raw in graph.collection("variables"):
-        definition = _variable_def(proto, raw)
-        name = node_name(definition.variable_name)
+    for definition in graph.parsed_collection("variables", proto.VariableDef):
+        name = node_name(definition.variable_name) if definition is not None else ""
         if name and name not in names:
             names[name] = None
             if definition.trainable:
@@ -55,15 +57,6 @@ def variables(graph: Graph) -> tuple[Variable, ...]:
             resource=node is not None and node.op == "VarHandleOp",
         ))
     return tuple(found)
-
-
-def _variable_def(proto, raw: bytes):
-    definition = proto.VariableDef()
-    try:
-        definition.ParseFromString(raw)
-    except Exception:  # a corrupt entry names no variable; the reader reports the module itself
-        return proto.VariableDef()
-    return definition
 
 
 def kernels(graph: Graph, trainable: frozenset[str]) -> tuple[Kernel, ...]:
