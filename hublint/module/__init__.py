@@ -7,6 +7,8 @@ not be read; the other rules judge the rest) and returns the summary ``hublint s
 
 from __future__ import annotations
 
+import gc
+
 from hublint import registry
 from hublint.config import Config
 from hublint.finding import Finding
@@ -26,6 +28,18 @@ def module_rules(config: Config, path: str | None = None) -> list[ModuleRule]:
 
 def lint_module(path: str, config: Config) -> tuple[list[Finding], dict]:
     """Findings of every enabled module rule on the module at ``path``, and its summary."""
+    # The pass makes tens of thousands of small objects (protobuf wrappers, edge tuples) that all
+    # die with the module; the cyclic collector would only rescan them (~6 ms on a large module).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint_module(path, config)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _lint_module(path: str, config: Config) -> tuple[list[Finding], dict]:
     from hublint.module.reader import load_module
     from hublint.module.show import summarize
 
