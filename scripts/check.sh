@@ -21,6 +21,11 @@ echo "== installing hublint and its test dependencies into .venv"
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
-echo "== running the test suite"
 export HUBLINT_REBUILD_MODULES="${HUBLINT_REBUILD_MODULES:-1}"
-exec .venv/bin/python -m pytest -n 2 "$@"
+if [ "$HUBLINT_REBUILD_MODULES" = 1 ]; then
+  echo "== installing the TF Hub toolchain (tensorflow-cpu 2.15.1, tensorflow-hub 0.15.0) for the module tests"
+  .venv/bin/python tests/modules/build.py --venv-only
+fi
+
+echo "== running the test suite"
+exec .venv/bin/python -m pytest -n 2 --durations=10 "$@"

@@ -543,6 +543,8 @@ def main(argv):
                       help="seconds per publisher (default: %(default)s)")
   parser.add_argument("--no-verify", action="store_true",
                       help="skip loading the built modules")
+  parser.add_argument("--venv-only", action="store_true",
+                      help="only create (or check) the toolchain venv")
   parser.add_argument("--_verify", nargs="+", help=argparse.SUPPRESS)
   args = parser.parse_args(argv[1:])
 
@@ -562,6 +564,9 @@ def main(argv):
     venv = os.path.abspath(os.path.expanduser(args.venv))
     out = os.path.abspath(args.out)
     versions = ensure_venv(venv, args.python)
+    if args.venv_only:
+      log("toolchain venv ready: %s" % venv)
+      return 0
     python = venv_python(venv)
     os.makedirs(out, exist_ok=True)
 
