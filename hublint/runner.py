@@ -13,8 +13,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
-import traceback
 from dataclasses import dataclass, field
 
 from hublint import __version__, registry
@@ -156,6 +154,8 @@ def run(paths: list[str], config: Config) -> RunResult:
 
 
 def _internal_error(path: str, exc: BaseException) -> InternalError:
+    import traceback  # only a hublint bug pays for it
+
     return InternalError(path, f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
 
@@ -268,6 +268,8 @@ class _Cache:
     def save(self) -> None:
         if not self.dirty:
             return
+        import tempfile  # ~3 ms of imports (shutil, random, bz2, lzma): only when the cache is written
+
         folder = os.path.dirname(self.file)
         try:
             os.makedirs(folder, exist_ok=True)
