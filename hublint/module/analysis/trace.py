@@ -17,6 +17,8 @@ _VALUE_OF_VARIABLE_OPS = frozenset({
     "ReadVariableOp", "Identity", "Snapshot", "StopGradient", "Cast", "ExpandDims", "Enter", "Switch",
 })
 
+_SWITCH_OPS = frozenset({"Switch", "RefSwitch"})
+
 _ARITHMETIC = {
     "Sub": lambda a, b: a - b,
     "Mul": lambda a, b: a * b,
@@ -80,6 +82,8 @@ def under_cond(scope, node, depth: int = 3) -> bool:
 
     Control inputs count: constants in a branch hang off the branch's pivot.
     """
+    if not scope.with_ops(_SWITCH_OPS):  # no cond in this scope at all (most exported graphs)
+        return False
     frontier = [node]
     seen = {node.name}
     for _ in range(depth):
@@ -93,7 +97,7 @@ def under_cond(scope, node, depth: int = 3) -> bool:
                 source = scope.node(name)
                 if source is None:
                     continue
-                if source.op in ("Switch", "RefSwitch"):
+                if source.op in _SWITCH_OPS:
                     return True
                 following.append(source)
         frontier = following
