@@ -5,7 +5,15 @@
 
 The module is tf-slim's inception_v3 wrapped in a TF1 Hub module (~100 MB of
 variables, two tag sets), built by ``bench/build_large_module.py`` into
-``~/.cache/hublint/bench-large-module`` and reused while it exists.  Each
+``~/.cache/hublint/bench-large-module`` and reused while it exists.
+
+hublint is measured the way users run it: the ``hublint`` command of a clean
+venv, ``~/.cache/hublint/bench-venv``, created on first use (``pip install`` of
+this checkout with its dependencies) and refreshed from the checkout on every
+run (``pip install --force-reinstall --no-deps``), so neither an editable
+install nor the development environment's site-packages (pytest plugins,
+.pth files) is in the measured start-up; ``--no-venv`` measures
+``python -m hublint`` with the current interpreter instead.  Each
 command runs in a fresh wrapper process that reports its wall time and the peak
 RSS of its child (``RUSAGE_CHILDREN``).  Measured, in one run (best of
 ``--repeat`` wall times, largest peak RSS):
@@ -35,6 +43,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLCHAIN = Path.home() / ".cache" / "hublint" / "tf-toolchain"
+BENCH_VENV = Path.home() / ".cache" / "hublint" / "bench-venv"
 LARGE_MODULE = Path.home() / ".cache" / "hublint" / "bench-large-module"
 SMALL_MODULE = REPO / "tests" / "modules" / "exported" / "dense_l2"
 TARGET_SPEEDUP = 15.0
@@ -89,6 +98,19 @@ def ensure_large_module(path: Path) -> Path:
     return path
 
 
+def bench_hublint() -> list[str]:
+    """The ``hublint`` command of a clean venv holding this checkout (created, else refreshed)."""
+    python = BENCH_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {BENCH_VENV} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(BENCH_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
+    else:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)],
+                       check=True)
+    return [str(BENCH_VENV / "bin" / "hublint")]
+
+
 def padded_copy(module: Path, folder: Path) -> Path:
     """A copy of ``module`` whose data shards are SHARD_PADDING times bigger (sparse: no disk used)."""
     copy = folder / "padded"
@@ -108,10 +130,13 @@ def main(argv=None) -> int:
     parser.add_argument("--module", type=Path, help="the module to measure (default: the large inception_v3 module)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per command (best wall time is kept)")
     parser.add_argument("--skip-load", action="store_true", help="do not measure (c), loading with TensorFlow")
+    parser.add_argument("--no-venv", action="store_true",
+                        help=f"measure `python -m hublint` with this interpreter, not the clean venv {BENCH_VENV}")
     args = parser.parse_args(argv)
 
     module = args.module or ensure_large_module(LARGE_MODULE)
-    hublint = [sys.executable, "-m", "hublint", "--no-cache", "--fail-on", "never"]
+    hublint = [sys.executable, "-m", "hublint"] if args.no_venv else bench_hublint()
+    hublint += ["--no-cache", "--fail-on", "never"]
     saved_model_cli = [str(TOOLCHAIN / "bin" / "saved_model_cli"), "show", "--all", "--dir", str(module)]
     tf_python = str(TOOLCHAIN / "bin" / "python")
 
