@@ -9,8 +9,6 @@ batch-norm op, or a batch ``Mean`` (the unfused ``moments``).
 
 from __future__ import annotations
 
-import dataclasses
-
 from hublint.module.analysis.facts import BatchNorm, MovingAverageUpdate
 from hublint.module.analysis.trace import find_back, fold, one_minus, under_cond, variable_behind
 from hublint.module.graph import node_name
@@ -46,7 +44,7 @@ def find_batch_norms(scope, update_ops: set[str], function: str = "", in_branch:
                 norms.append(_batch_norm(node, False, training, _momentum(own), own, scope, in_branch, function))
 
     owner = {u: b.node for b in norms for u in b.updates}
-    final_updates = [dataclasses.replace(u, batch_norm=owner.get(u.node, "")) for u, _ in updates]
+    final_updates = [u._replace(batch_norm=owner.get(u.node, "")) for u, _ in updates]
     return norms, final_updates
 
 
