@@ -402,9 +402,7 @@ def file_descriptors() -> list:
         ("tensorflow", "hublint/tensorflow.proto", _TF_MESSAGES, _TF_TOP_ENUMS, _TF_ENUMS),
         ("tensorflow_hub", "hublint/tensorflow_hub.proto", _HUB_MESSAGES, [], _HUB_ENUMS),
     ):
-        file = descriptor_pb2.FileDescriptorProto(
-            name=file_name, package=package, syntax="proto3"
-        )
+        file = descriptor_pb2.FileDescriptorProto(name=file_name, package=package, syntax="proto3")
         if files:
             file.dependency.append(_ANY_FILE)
         for enum in enums:
