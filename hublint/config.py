@@ -5,10 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
-import hashlib
-import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -97,6 +94,9 @@ class Config:
 
     def fingerprint(self) -> str:
         """A hash of every setting that changes findings (for the cache)."""
+        import hashlib  # only runs that use the cache need it
+        import json
+
         data = dataclasses.asdict(self)
         for key in ("cache", "cache_dir", "jobs", "fail_on", "config_file"):
             data.pop(key)
@@ -174,6 +174,8 @@ def load(config_file: str | Path | None = None, start: str = ".", **overrides) -
 
 
 def _read_table(path: Path) -> dict:
+    import tomllib  # only when there is a configuration file to read
+
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
