@@ -329,12 +329,21 @@ def build_one(python, name, out, timeout):
           proc.returncode, textwrap.indent(tail, "    "))
     if not os.path.exists(os.path.join(export_dir, "saved_model.pb")):
       return name, time.time() - start, "no saved_model.pb was written"
+    drop_empty_folders(export_dir)
     if os.path.exists(target):
       shutil.rmtree(target)
     os.rename(export_dir, target)
     return name, time.time() - start, None
   finally:
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def drop_empty_folders(module_dir):
+  """Removes empty folders (hub always writes `assets/`): git cannot hold them,
+  so a fresh checkout of a committed module would differ from the built one."""
+  for root, dirs, files in os.walk(module_dir, topdown=False):
+    if root != module_dir and not os.listdir(root):
+      os.rmdir(root)
 
 
 def dir_size(path):
