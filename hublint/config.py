@@ -54,11 +54,6 @@ class Config:
         return None if self.fail_on == "never" else Severity.parse(self.fail_on)
 
     # -- rule selection ---------------------------------------------------------------
-    @property
-    def enabled_rule_ids(self) -> frozenset[str]:
-        """Every enabled rule (imports every pass: prefer :meth:`is_enabled` on a hot path)."""
-        return frozenset(rule.id for rule in registry.all_rules() if self._selects(rule))
-
     def is_enabled(self, rule_id: str, path: str | None = None) -> bool:
         rule = registry.get_rule(rule_id)
         if rule is None or not self._selects(rule):

@@ -80,10 +80,3 @@ def validate(selectors: Iterable[str]) -> None:
     for selector in selectors:
         if selector.strip() and not _find(lambda rule: matches(selector, rule)):
             raise ValueError(f"unknown rule or prefix {selector.strip()!r}")
-
-
-def expand(selectors: Iterable[str]) -> set[str]:
-    """The ids of every rule the ``selectors`` select (``ValueError`` for one that selects none)."""
-    selectors = [s for s in selectors if s.strip()]
-    validate(selectors)
-    return {rule.id for rule in all_rules() if any(matches(s, rule) for s in selectors)}

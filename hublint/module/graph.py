@@ -246,11 +246,6 @@ class _NodeIndex:
     def _order(self) -> list:
         return list(self.nodes.values())
 
-    def data_input(self, node, index: int):
-        """The NodeDef feeding data input ``index`` of ``node``, or ``None``."""
-        inputs = self.data_inputs(node)
-        return self.nodes.get(inputs[index]) if index < len(inputs) else None
-
     def _consumer_table(self, readers: Iterable) -> dict[str, tuple]:
         table: dict[str, list] = {}
         data_inputs = self.data_inputs
@@ -365,21 +360,6 @@ class _NodeIndex:
             if node is None or (stop is not None and stop(node)):
                 continue
             todo.extend(i for i in self.data_inputs(node) if i not in seen)
-        return seen
-
-    def walk_forward(self, start: Iterable[str], stop=None) -> set[str]:
-        """Names of every node reachable forwards over data edges from ``start``."""
-        seen: set[str] = set()
-        todo = [node_name(s) for s in start]
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            node = self.nodes.get(name)
-            if node is not None and stop is not None and stop(node):
-                continue
-            todo.extend(c.name for c in self.consumers(name) if c.name not in seen)
         return seen
 
 
