@@ -93,7 +93,7 @@ class DropoutNeverActive(SourceRule):
             if call.conditional or reading is None or not is_number(reading.value) or reading.value <= 0:
                 return None  # a variable rate or an ``if is_training:`` decides when it drops
             return (
-                f"({reading.describe()}) is applied unconditionally: it drops activations in the inference graph too",
+                f"with {reading.describe()} is applied unconditionally: it drops activations in the inference graph too",
                 "apply it only when training (if is_training: ...), or use "
                 "tf.layers.dropout(..., training=is_training)",
             )
