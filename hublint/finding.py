@@ -33,8 +33,10 @@ class Location:
     """Where a finding is.
 
     Source findings have ``path`` (a Python file) with a 1-based ``line`` and
-    ``column``.  Module findings have ``path`` (the module directory) and may
-    name the ``tag_set`` of the meta graph and the graph ``node`` or variable.
+    ``column``.  Module findings name the ``module`` directory they are about;
+    ``path`` is that directory, or the file in it the finding is about (a
+    damaged ``variables/variables.index``), and ``tag_set`` / ``node`` name the
+    meta graph and the graph node or variable.
     """
 
     path: str
@@ -44,6 +46,7 @@ class Location:
     end_column: int = 0
     tag_set: tuple[str, ...] | None = None
     node: str = ""
+    module: str = ""
 
     def sort_key(self) -> tuple:
         # tag_set None (a source finding, or the module as a whole) sorts before any tag set.
@@ -54,10 +57,6 @@ class Location:
         if not isinstance(other, Location):
             return NotImplemented
         return self.sort_key() < other.sort_key()
-
-    @property
-    def is_module(self) -> bool:
-        return self.tag_set is not None or bool(self.node)
 
     def display(self) -> str:
         """``file:line:col`` for source, ``module[tags]:node`` for modules."""
@@ -98,6 +97,8 @@ class Finding:
             out["tag_set"] = list(loc.tag_set)
         if loc.node:
             out["node"] = loc.node
+        if loc.module:
+            out["module"] = loc.module
         return out
 
     @classmethod
@@ -111,6 +112,7 @@ class Finding:
             end_column=data.get("end_column", 0),
             tag_set=tuple(tag_set) if tag_set is not None else None,
             node=data.get("node", ""),
+            module=data.get("module", ""),
         )
         return cls(
             location=location,

@@ -52,14 +52,14 @@ def module_summary() -> dict:
 
 def module_findings(module_dir: str) -> list[Finding]:
     return [
-        Finding(Location(path=module_dir, tag_set=("train",), node="dense_1/kernel"), "HUB202",
+        Finding(Location(path=module_dir, tag_set=("train",), node="dense_1/kernel", module=module_dir), "HUB202",
                 "kernel-unregularized", Severity.WARNING, "kernel dense_1/kernel has no regularization loss",
                 "pass `kernel_regularizer=` to the layer that creates dense_1/kernel"),
-        Finding(Location(path=module_dir, tag_set=(), node=HOSTILE), "HUB204", "dropout-in-inference-graph",
+        Finding(Location(path=module_dir, tag_set=(), node=HOSTILE, module=module_dir), "HUB204", "dropout-in-inference-graph",
                 Severity.ERROR, f"random dropout op {HOSTILE} in the default tag set", ""),
-        Finding(Location(path=module_dir, tag_set=("train",), node="dropout/rate"), "HUB203",
+        Finding(Location(path=module_dir, tag_set=("train",), node="dropout/rate", module=module_dir), "HUB203",
                 "dropout-rate-range", Severity.WARNING, "dropout rate 0.7 is above the maximum 0.5", ""),
-        Finding(Location(path=module_dir), "HUB215", "oversized-constant", Severity.INFO,
+        Finding(Location(path=module_dir, module=module_dir), "HUB215", "oversized-constant", Severity.INFO,
                 "constant of 4 MiB embedded in the graph", ""),
     ]
 

@@ -16,6 +16,6 @@ def test_source_and_module_locations_sort_together():
 
 
 def test_round_trip_through_dict():
-    for location in (Location("a.py", 3, 5, 3, 9), Location("mod", tag_set=("train", "x"), node="n")):
+    for location in (Location("a.py", 3, 5, 3, 9), Location("mod/variables/variables.index", node="n", module="mod")):
         finding = make(location)
         assert Finding.from_dict(finding.to_dict()) == finding

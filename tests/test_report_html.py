@@ -171,7 +171,7 @@ def test_cli_writes_html(tmp_path, config):
 
 
 def test_a_finding_about_one_file_of_a_module_is_shown_with_the_module(config):
-    finding = Finding(Location("mod/variables/variables.index", node="dense/kernel"), "HUB211",
+    finding = Finding(Location("mod/variables/variables.index", node="dense/kernel", module="mod"), "HUB211",
                       "checkpoint-inconsistent", Severity.ERROR, "variable dense/kernel is missing")
     text = html_report.render(RunResult(findings=[finding], modules=["mod"]), config)
     module_section = text.split('<h2 id="modules">')[1]

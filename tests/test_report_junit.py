@@ -93,7 +93,7 @@ def test_cli_output_junit(tmp_path, config):
 
 
 def test_a_finding_about_one_file_of_a_module_belongs_to_the_module(config):
-    finding = Finding(Location("mod/variables/variables.index", node="dense/kernel"), "HUB211",
+    finding = Finding(Location("mod/variables/variables.index", node="dense/kernel", module="mod"), "HUB211",
                       "checkpoint-inconsistent", Severity.ERROR, "variable dense/kernel is missing")
     root = parse(junit_report.render(RunResult(findings=[finding], modules=["mod"]), config))
     assert list(cases(root)) == ["mod"]

@@ -160,7 +160,7 @@ def test_invocation_reports_internal_errors(config):
 
 
 def test_unknown_rule_ids_get_a_descriptor(config):
-    finding = Finding(Location("m", tag_set=("train",), node="n"), "HUB299", "from-the-future", Severity.INFO, "x")
+    finding = Finding(Location("m", tag_set=("train",), node="n", module="m"), "HUB299", "from-the-future", Severity.INFO, "x")
     document = sarif_report.document(RunResult(findings=[finding]), config)
     validate(document)
     rules = document["runs"][0]["tool"]["driver"]["rules"]
@@ -196,7 +196,7 @@ def test_a_finding_about_one_file_of_a_module_points_at_that_file(tmp_path, conf
     (tmp_path / "mod" / "variables").mkdir(parents=True)
     (tmp_path / "mod" / "saved_model.pb").write_bytes(b"\x08\x01")
     index_file = os.path.join("mod", "variables", "variables.index")
-    finding = Finding(Location(index_file, node="dense/kernel"), "HUB211", "checkpoint-inconsistent",
+    finding = Finding(Location(index_file, node="dense/kernel", module="mod"), "HUB211", "checkpoint-inconsistent",
                       Severity.ERROR, "variable dense/kernel is missing from the checkpoint")
     document = sarif_report.document(RunResult(findings=[finding], modules=["mod"]), config)
     validate(document)

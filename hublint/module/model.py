@@ -265,9 +265,9 @@ class LoadedModule:
         missing shard) points at that file: ``file`` is relative to the module.
         """
         if meta_graph is not None:
-            return Location(path=self.path, tag_set=meta_graph.tag_set, node=node)
+            return Location(path=self.path, tag_set=meta_graph.tag_set, node=node, module=self.path)
         path = os.path.join(self.path, *file.split("/")) if file else self.path
-        return Location(path=path, node=node)
+        return Location(path=path, node=node, module=self.path)
 
     def meta_graph(self, tag_set: tuple[str, ...] = ()) -> MetaGraph | None:
         """The meta graph with exactly ``tag_set`` (sorted tags), or ``None``."""

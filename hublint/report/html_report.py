@@ -21,7 +21,7 @@ import markupsafe
 from hublint import __version__, registry
 from hublint.finding import Finding, Severity
 from hublint.report import counts
-from hublint.report.sarif_report import RULE_DOCS_BASE_URL, module_of
+from hublint.report.sarif_report import RULE_DOCS_BASE_URL
 
 NAME = "html"
 EXTENSION = "html"
@@ -101,16 +101,15 @@ def render(result, config, color: bool = False) -> str:
 def context(result, config) -> dict:
     """Everything the template shows, computed here so the template only lays it out."""
     snippets = _Snippets()
-    module_paths = set(result.modules) | set(result.module_summaries)
     groups: dict[str, Group] = {}
     for path in result.modules:
         groups[path] = Group(path, "module", summary=_present_summary(result.module_summaries.get(path), path))
     for finding in result.findings:
         loc = finding.location
-        module = "" if loc.line else module_of(loc.path, module_paths)
+        module = loc.module
         key = module or loc.path
         if key not in groups:
-            groups[key] = Group(key, "module" if (module or loc.is_module) else "source")
+            groups[key] = Group(key, "module" if module else "source")
         snippet = snippets.around(loc.path, loc.line) if loc.line and groups[key].kind == "source" else []
         groups[key].findings.append(FindingView(finding, _where(finding, module), snippet))
     files = sorted((g for g in groups.values() if g.kind == "source"), key=lambda g: g.path)

@@ -16,7 +16,6 @@ import re
 import xml.etree.ElementTree as ET
 
 from hublint.finding import Finding
-from hublint.report.sarif_report import module_of
 
 NAME = "junit"
 EXTENSION = "xml"
@@ -34,13 +33,12 @@ def render(result, config, color: bool = False) -> str:
     for path in result.modules:
         by_path.setdefault(path, [])
         kinds[path] = "module"
-    module_paths = set(result.modules) | set(result.module_summaries)
     for finding in result.findings:
         # A finding about one file of a module (variables/variables.index) belongs to the module's testcase.
-        module = "" if finding.location.line else module_of(finding.location.path, module_paths)
+        module = finding.location.module
         key = module or finding.location.path
         by_path.setdefault(key, []).append(finding)
-        kinds.setdefault(key, "module" if module or finding.location.is_module else "source")
+        kinds.setdefault(key, "module" if module else "source")
     errors: dict[str, list] = {}
     for error in result.internal_errors:
         by_path.setdefault(error.path, [])

@@ -48,8 +48,7 @@ def render(result, config, color: bool = False) -> str:
 def document(result, config) -> dict:
     """The SARIF log as plain data."""
     rules, index = _rule_descriptors(result.findings)
-    module_paths = set(result.modules) | set(result.module_summaries)
-    results = _results(result.findings, index, module_paths)
+    results = _results(result.findings, index)
     invocation = {
         "executionSuccessful": not result.internal_errors,
         "toolExecutionNotifications": [
@@ -127,12 +126,12 @@ def _first_sentence(text: str) -> str:
 # -- results ------------------------------------------------------------------------------
 
 
-def _results(findings: list[Finding], index: dict[str, int], module_paths: set[str]) -> list[dict]:
+def _results(findings: list[Finding], index: dict[str, int]) -> list[dict]:
     results = []
     seen: dict[str, int] = {}
     lines = _LineReader()
     for finding in findings:
-        module = _module_dir(finding, module_paths)
+        module = finding.location.module
         location = _location(finding, module)
         basis = _fingerprint_basis(finding, module, lines)
         seen[basis] = seen.get(basis, 0) + 1
@@ -150,29 +149,6 @@ def _results(findings: list[Finding], index: dict[str, int], module_paths: set[s
             }
         )
     return results
-
-
-def module_of(path: str, module_paths: set[str]) -> str:
-    """The linted module directory that is ``path`` or holds it (a finding about ``variables/variables.index``), or ""."""
-    candidate = os.path.normpath(path)
-    while True:
-        if candidate in module_paths:
-            return candidate
-        parent = os.path.dirname(candidate)
-        if parent == candidate or not parent:
-            return ""
-        candidate = parent
-
-
-def _module_dir(finding: Finding, module_paths: set[str]) -> str:
-    """The module a finding is about, or "" for a source finding."""
-    loc = finding.location
-    if loc.line:
-        return ""
-    module = module_of(loc.path, module_paths)
-    if module:
-        return module
-    return loc.path if loc.is_module or os.path.isdir(loc.path) else ""
 
 
 def _message(finding: Finding, module: str) -> str:
