@@ -31,11 +31,17 @@ def check_tree(tree: astroid.Module, path: str, config: Config, text: str | None
 
     With the file's ``text``, rules that cannot fire on it (:meth:`SourceRule.may_fire`) are skipped.
     """
+    rules = source_rules(config, path) if text is None else _rules_that_may_fire(text, path, config)
+    return _judge(tree, path, config, rules)
+
+
+def _rules_that_may_fire(text: str, path: str, config: Config) -> list[SourceRule]:
+    return [rule for rule in source_rules(config, path) if rule.may_fire(text, config)]
+
+
+def _judge(tree: astroid.Module, path: str, config: Config, rules: list[SourceRule]) -> list[Finding]:
     from hublint.source.facts import collect
 
-    rules = source_rules(config, path)
-    if text is not None:
-        rules = [rule for rule in rules if rule.may_fire(text, config)]
     if not rules:
         return []
     facts = collect(tree, path)
@@ -52,18 +58,20 @@ def lint_text(text: str, path: str, config: Config) -> list[Finding]:
     rule needs to fire; they only get CPython's syntax check, not astroid's much
     slower tree.
     """
-    if not any(rule.may_fire(text, config) for rule in source_rules(config, path)):
+    rules = _rules_that_may_fire(text, path, config)
+    if rules:
+        tree = parse_source(text, path)
+        if isinstance(tree, Unparsable):
+            return unparsable(path, tree, config)
+        try:
+            findings = _judge(tree, path, config, rules)
+        finally:
+            release(tree)
+    else:
         problem = check_syntax(text, path)
         if problem is not None:
             return unparsable(path, problem, config)
-        return suppression.apply(text, path, [], config.is_enabled("HUB003", path))
-    tree = parse_source(text, path)
-    if isinstance(tree, Unparsable):
-        return unparsable(path, tree, config)
-    try:
-        findings = check_tree(tree, path, config, text)
-    finally:
-        release(tree)
+        findings = []
     findings = suppression.apply(text, path, findings, config.is_enabled("HUB003", path))
     return sorted(findings)
 
