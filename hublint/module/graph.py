@@ -164,6 +164,15 @@ def attr_value(value):
     return getattr(value, kind)
 
 
+def collection_values(meta_graph_def, key: str) -> list:
+    """Values of collection ``key`` of a MetaGraphDef (tensor names, bytes, numbers); ``[]`` if absent."""
+    if key not in meta_graph_def.collection_def:
+        return []
+    collection = meta_graph_def.collection_def[key]
+    kind = _which(collection, "kind")
+    return list(getattr(collection, kind).value) if kind else []
+
+
 def _which(message, oneof: str = "value") -> str | None:
     """The set field of ``message``'s oneof (by its TensorFlow name, else the first set field)."""
     try:
@@ -399,13 +408,7 @@ class Graph(_NodeIndex):
 
     def collection(self, key: str) -> list:
         """Values of collection ``key``: tensor names (node_list) or bytes (bytes_list); ``[]`` if absent."""
-        if key not in self.proto.collection_def:
-            return []
-        collection = self.proto.collection_def[key]
-        kind = _which(collection, "kind")
-        if kind is None:
-            return []
-        return list(getattr(collection, kind).value)
+        return collection_values(self.proto, key)
 
     def parsed_collection(self, key: str, message_class) -> tuple:
         """The values of bytes collection ``key`` parsed as ``message_class``; ``None`` for one that does not parse.

@@ -16,6 +16,7 @@ from google.protobuf.message import DecodeError
 
 from hublint.finding import Location
 from hublint.module import proto
+from hublint.module.graph import Graph, collection_values
 from hublint.module.index import BundleIndex, CheckpointEntry
 
 _VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
@@ -128,11 +129,7 @@ class MetaGraph:
 
     def collection_values(self, key: str) -> list:
         """Values of collection ``key`` (tensor names, bytes, numbers); ``[]`` when absent."""
-        if key not in self.proto.collection_def:
-            return []
-        collection = self.proto.collection_def[key]
-        kind = collection.WhichOneof("kind")
-        return list(getattr(collection, kind).value) if kind else []
+        return collection_values(self.proto, key)
 
     @functools.cached_property
     def variable_defs(self) -> list:
@@ -210,8 +207,6 @@ class MetaGraph:
     @functools.cached_property
     def graph(self):
         """:class:`hublint.module.graph.Graph` over this meta graph (built once)."""
-        from hublint.module.graph import Graph
-
         return Graph(self.proto)
 
     @functools.cached_property
