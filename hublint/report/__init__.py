@@ -28,3 +28,19 @@ def counts(findings) -> dict[str, int]:
     for finding in findings:
         totals[finding.severity.label] += 1
     return totals
+
+
+class SourceLines:
+    """Lines of the files findings point at, each file read once; an unreadable file has none."""
+
+    def __init__(self):
+        self._files: dict[str, list[str]] = {}
+
+    def of(self, path: str) -> list[str]:
+        if path not in self._files:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    self._files[path] = handle.read().splitlines()
+            except (OSError, ValueError):  # missing, unreadable, a folder, a NUL in the path
+                self._files[path] = []
+        return self._files[path]

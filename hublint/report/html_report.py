@@ -20,7 +20,7 @@ import markupsafe
 
 from hublint import __version__, registry
 from hublint.finding import Finding, Severity
-from hublint.report import counts
+from hublint.report import SourceLines, counts
 from hublint.report.sarif_report import RULE_DOCS_BASE_URL
 
 NAME = "html"
@@ -100,7 +100,7 @@ def render(result, config, color: bool = False) -> str:
 
 def context(result, config) -> dict:
     """Everything the template shows, computed here so the template only lays it out."""
-    snippets = _Snippets()
+    sources = SourceLines()
     groups: dict[str, Group] = {}
     for path in result.modules:
         groups[path] = Group(path, "module", summary=_present_summary(result.module_summaries.get(path), path))
@@ -110,7 +110,7 @@ def context(result, config) -> dict:
         key = module or loc.path
         if key not in groups:
             groups[key] = Group(key, "module" if module else "source")
-        snippet = snippets.around(loc.path, loc.line) if loc.line and groups[key].kind == "source" else []
+        snippet = _snippet(sources.of(loc.path), loc.line) if loc.line and groups[key].kind == "source" else []
         groups[key].findings.append(FindingView(finding, _where(finding, module), snippet))
     files = sorted((g for g in groups.values() if g.kind == "source"), key=lambda g: g.path)
     modules = sorted((g for g in groups.values() if g.kind == "module"), key=lambda g: g.path)
@@ -198,24 +198,12 @@ def _chart(rules: list[RuleView]) -> dict:
             "height": max(row, row * len(rules))}
 
 
-class _Snippets:
-    """A few lines around a finding, read once per file; unreadable files give no snippet."""
-
-    def __init__(self):
-        self._files: dict[str, list[str] | None] = {}
-
-    def around(self, path: str, line: int) -> list[SnippetLine]:
-        if path not in self._files:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    self._files[path] = handle.read().splitlines()
-            except (OSError, ValueError):
-                self._files[path] = None
-        lines = self._files[path]
-        if not lines or not 0 < line <= len(lines):
-            return []
-        first, last = max(1, line - SNIPPET_CONTEXT), min(len(lines), line + SNIPPET_CONTEXT)
-        return [SnippetLine(n, _cut(lines[n - 1]), n == line) for n in range(first, last + 1)]
+def _snippet(lines: list[str], line: int) -> list[SnippetLine]:
+    """A few lines around ``line``; none when the file could not be read or is shorter now."""
+    if not 0 < line <= len(lines):
+        return []
+    first, last = max(1, line - SNIPPET_CONTEXT), min(len(lines), line + SNIPPET_CONTEXT)
+    return [SnippetLine(n, _cut(lines[n - 1]), n == line) for n in range(first, last + 1)]
 
 
 def _cut(text: str) -> str:

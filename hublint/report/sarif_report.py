@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from hublint import __version__, docs, registry
 from hublint.finding import Finding, Severity
+from hublint.report import SourceLines
 
 NAME = "sarif"
 EXTENSION = "sarif"
@@ -129,11 +130,11 @@ def _first_sentence(text: str) -> str:
 def _results(findings: list[Finding], index: dict[str, int]) -> list[dict]:
     results = []
     seen: dict[str, int] = {}
-    lines = _LineReader()
+    sources = SourceLines()
     for finding in findings:
         module = finding.location.module
         location = _location(finding, module)
-        basis = _fingerprint_basis(finding, module, lines)
+        basis = _fingerprint_basis(finding, module, sources)
         seen[basis] = seen.get(basis, 0) + 1
         fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32] + f":{seen[basis]}"
         results.append(
@@ -225,7 +226,7 @@ def _artifact(path: str) -> dict:
 # -- fingerprints -------------------------------------------------------------------------
 
 
-def _fingerprint_basis(finding: Finding, module: str, lines: "_LineReader") -> str:
+def _fingerprint_basis(finding: Finding, module: str, sources: SourceLines) -> str:
     """What identifies a finding across runs: rule, file and the code, not the line number.
 
     Source findings use the stripped text of their line, so an alert survives
@@ -239,24 +240,9 @@ def _fingerprint_basis(finding: Finding, module: str, lines: "_LineReader") -> s
         if not loc.node:
             parts.append(finding.message)
     elif loc.line:
-        parts.append(lines.get(loc.path, loc.line) or f"line {loc.line}")
+        lines = sources.of(loc.path)
+        text = " ".join(lines[loc.line - 1].split()) if 0 < loc.line <= len(lines) else ""
+        parts.append(text or f"line {loc.line}")
     else:
         parts.append(finding.message)
     return "\0".join(parts)
-
-
-class _LineReader:
-    """Lines of source files, read once each; an unreadable file gives no text."""
-
-    def __init__(self):
-        self._files: dict[str, list[str]] = {}
-
-    def get(self, path: str, line: int) -> str:
-        if path not in self._files:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    self._files[path] = handle.read().splitlines()
-            except OSError:
-                self._files[path] = []
-        text = self._files[path]
-        return " ".join(text[line - 1].split()) if 0 < line <= len(text) else ""
