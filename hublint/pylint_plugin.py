@@ -65,10 +65,13 @@ def pylint_msgid(rule: Rule) -> str:
 
 
 def plugin_rules() -> list[Rule]:
-    """The rules the plugin reports: source rules and hublint's own (HUB0xx)."""
+    """The rules the plugin reports: source rules and hublint's own (HUB0xx) that live with them.
+
+    Only the source pass's package is imported: pylint never needs the module pass (protobuf).
+    """
     return [
         rule
-        for rule in registry.all_rules()
+        for rule in registry.rules_of("source")
         if isinstance(rule, (SourceRule, CoreRule)) and rule.id[3] in _CHECKER_ID
     ]
 

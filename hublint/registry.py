@@ -22,18 +22,22 @@ from hublint.rule import Rule, iter_rule_classes
 PACKAGES = {"module": "hublint.module.rules", "source": "hublint.source.rules"}
 
 
-@functools.cache
+_LOADED: dict[str, tuple[Rule, ...]] = {}  # an import cache, like functools.cache
+
+
 def rules_of(pass_name: str) -> tuple[Rule, ...]:
     """The rules in the package of ``pass_name``, one instance each, sorted by id."""
-    package = importlib.import_module(PACKAGES[pass_name])
-    rules = tuple(cls() for cls in iter_rule_classes(package))
-    names: dict[str, str] = {}
-    for rule in rules:
-        if rule.name in names:  # a hublint bug, caught by the test suite
-            raise RuntimeError(f"rule name {rule.name!r} used twice in the {pass_name} pass "
-                               f"({names[rule.name]} and {rule.id})")
-        names[rule.name] = rule.id
-    return rules
+    if pass_name not in _LOADED:
+        package = importlib.import_module(PACKAGES[pass_name])
+        rules = tuple(cls() for cls in iter_rule_classes(package))
+        names: dict[str, str] = {}
+        for rule in rules:
+            if rule.name in names:  # a hublint bug, caught by the test suite
+                raise RuntimeError(f"rule name {rule.name!r} used twice in the {pass_name} pass "
+                                   f"({names[rule.name]} and {rule.id})")
+            names[rule.name] = rule.id
+        _LOADED[pass_name] = rules
+    return _LOADED[pass_name]
 
 
 @functools.cache
@@ -47,8 +51,8 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def _find(predicate: Callable[[Rule], bool]) -> tuple[Rule, ...]:
-    """Rules matching ``predicate``, importing one pass after another until some match."""
-    for name in PACKAGES:
+    """Rules matching ``predicate``: the passes already imported first, then the others one by one."""
+    for name in sorted(PACKAGES, key=lambda name: name not in _LOADED):
         found = tuple(rule for rule in rules_of(name) if predicate(rule))
         if found:
             return found

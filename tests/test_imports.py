@@ -34,3 +34,8 @@ def test_module_run_imports_neither_tensorflow_nor_astroid():
 def test_source_run_never_imports_tensorflow():
     code, modules = imported_by(str(REPO / "examples"))
     assert code == 1 and "astroid" in modules and "tensorflow" not in modules
+
+
+def test_source_run_does_not_import_the_module_pass():
+    _, modules = imported_by(str(REPO / "examples"))
+    assert "google" not in modules  # protobuf belongs to the module pass only
