@@ -2,8 +2,9 @@
 # Install everything the test suite needs on a fresh machine, then run the whole suite.
 #   - Debian's chromium (the HTML report is tested in a real headless browser)
 #   - a virtual environment .venv with hublint and its test dependencies
-#   - the real TF Hub toolchain (tensorflow-cpu 2.15.1 + tensorflow-hub 0.15.0, in its own venv under
-#     ~/.cache/hublint/tf-toolchain): tests rebuild every test module with it and compare findings.
+#   - the real TensorFlow toolchains, each in its own venv under ~/.cache/hublint: tensorflow-cpu 2.15.1 +
+#     tensorflow-hub 0.15.0 (TF1 Hub format publishers) and tensorflow 2.21 + Keras 3 + tf-keras (TF2
+#     publishers): tests rebuild every test module with them and compare findings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,7 @@ python3 -m venv .venv
 
 export HUBLINT_REBUILD_MODULES="${HUBLINT_REBUILD_MODULES:-1}"
 if [ "$HUBLINT_REBUILD_MODULES" = 1 ]; then
-  echo "== installing the TF Hub toolchain (tensorflow-cpu 2.15.1, tensorflow-hub 0.15.0) for the module tests"
+  echo "== installing the TensorFlow toolchains (TF 2.15.1 + hub 0.15.0; TF 2.21 + Keras 3) for the module tests"
   .venv/bin/python tests/modules/build.py --venv-only
 fi
 

@@ -5,30 +5,36 @@ Usage:
   python tests/modules/build.py [--out DIR] [--venv DIR] [--only NAME]...
 
 Steps, each printed as it happens:
-  1. Make sure a virtual environment with the pinned toolchain exists
-     (default ~/.cache/hublint/tf-toolchain): Python 3.11, tensorflow-cpu
-     2.15.1, tensorflow-hub 0.15.0, tf-slim 1.1.0, numpy 1.26.4. It is created
-     (or its packages reinstalled) only when missing or at other versions. A
-     small import-time fix that tf-slim 1.1.0 needs on TF 2.15 is installed
-     into it (see TOOLCHAIN_FIX below).
+  1. Make sure the virtual environment of each toolchain a publisher needs
+     exists (see TOOLCHAINS), with its exact pins; it is created (or its
+     packages reinstalled) only when missing or at other versions:
+     - tf-2.15-hub (default, ~/.cache/hublint/tf-toolchain): Python 3.11,
+       tensorflow-cpu 2.15.1, tensorflow-hub 0.15.0, tf-slim 1.1.0, numpy
+       1.26.4: the last hub release with the TF1 API. A small import-time fix
+       that tf-slim 1.1.0 needs on TF 2.15 is installed into it (TOOLCHAIN_FIX).
+     - tf-2.21 (~/.cache/hublint/tf-current): tensorflow 2.21.0, Keras 3,
+       tf-keras 2.21.0: the TensorFlow consumers use today, for TF2 exports.
+     A publisher picks its toolchain with a line `# hublint-toolchain: NAME`.
   2. Run every publisher in tests/modules/publishers/ (or only the ones named
-     with --only) in its own subprocess of the venv's Python, with a timeout,
-     exporting to a temporary directory that replaces OUT/<name>/ on success.
-  3. Load every module built with the venv's TensorFlow (each tag set of a TF1
-     Hub module through hub.Module, TF2 SavedModels through
-     tf.saved_model.load), print its signatures, and run the default
-     signature on a small synthetic batch unless the graph has ops that touch
-     the file system or run Python.
-  4. Write OUT/TOOLCHAIN.json with the versions used.
+     with --only) in its own subprocess of its toolchain's Python, with a
+     timeout, exporting to a temporary directory that replaces OUT/<name>/ on
+     success.
+  3. Load every module built with its toolchain's TensorFlow (each tag set of
+     a TF1 Hub module through hub.Module, a TF1 SavedModel through the
+     tf.compat.v1 loader, TF2 SavedModels through tf.saved_model.load), print
+     its signatures, and run them on small synthetic inputs unless the graph
+     has ops that touch the file system or run Python.
+  4. Write OUT/TOOLCHAIN.json with the versions used (full builds only).
 
 Only PyPI is needed. The script is idempotent: running it again rebuilds the
-modules in place and reuses the venv. Exit status is non-zero on any failure.
+modules in place and reuses the venvs. Exit status is non-zero on any failure.
 """
 
 import argparse
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,19 +45,46 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PUBLISHERS_DIR = os.path.join(HERE, "publishers")
 DEFAULT_OUT = os.path.join(HERE, "exported")
-DEFAULT_VENV = os.path.join(os.path.expanduser("~"), ".cache", "hublint",
-                            "tf-toolchain")
+CACHE_DIR = os.path.join(os.path.expanduser("~"), ".cache", "hublint")
+DEFAULT_VENV = os.path.join(CACHE_DIR, "tf-toolchain")
 PYTHON_VERSION = (3, 11)
 
-# Exact pins: distribution name -> version.
-PINS = {
-    "tensorflow-cpu": "2.15.1",
-    "tensorflow-hub": "0.15.0",
-    "tf-slim": "1.1.0",
-    "numpy": "1.26.4",
+
+class Toolchain(object):
+  """One pinned TensorFlow installation that publishers run in."""
+
+  def __init__(self, name, venv, pins, recorded, fix, about):
+    self.name = name
+    self.venv = venv
+    self.pins = pins  # exact pins: distribution name -> version
+    self.recorded = recorded  # recorded in TOOLCHAIN.json, left to pip
+    self.fix = fix  # whether the tf-slim import fix is installed
+    self.about = about
+
+
+# A publisher names its toolchain in a line `# hublint-toolchain: NAME`;
+# without one it runs in the TF1 Hub publisher toolchain.
+TF1_HUB_TOOLCHAIN = "tf-2.15-hub"
+TOOLCHAINS = {
+    # The last TensorFlow Hub release with the TF1 API (create_module_spec,
+    # hub.Module) and the TensorFlow it still imports on.
+    TF1_HUB_TOOLCHAIN: Toolchain(
+        TF1_HUB_TOOLCHAIN, DEFAULT_VENV,
+        {"tensorflow-cpu": "2.15.1", "tensorflow-hub": "0.15.0",
+         "tf-slim": "1.1.0", "numpy": "1.26.4"},
+        ["protobuf", "keras"], True,
+        "TF1 Hub format, tf-slim, Keras 2 (tf.keras of TF 2.15)"),
+    # The consumer's TensorFlow today: Keras 3 as `keras`, Keras 2 as
+    # `tf_keras`. tf-keras requires the `tensorflow` distribution (not
+    # tensorflow-cpu); its Linux wheel runs on the CPU without CUDA extras.
+    "tf-2.21": Toolchain(
+        "tf-2.21", os.path.join(CACHE_DIR, "tf-current"),
+        {"tensorflow": "2.21.0", "tf-keras": "2.21.0", "keras": "3.15.1",
+         "numpy": "2.4.6"},
+        ["protobuf", "h5py"], False,
+        "TF2 SavedModels with Keras 3 and tf-keras"),
 }
-# Recorded in TOOLCHAIN.json but left to pip's resolver.
-RECORDED = ["protobuf", "keras"]
+_TOOLCHAIN_LINE = re.compile(r"^# hublint-toolchain: *(\S+) *$", re.M)
 
 PUBLISHER_TIMEOUT = 300  # seconds per publisher
 VERIFY_TIMEOUT = 900  # seconds for loading all modules
@@ -209,8 +242,8 @@ print(json.dumps(versions))
 """
 
 
-def probe_versions(python):
-  names = list(PINS) + RECORDED
+def probe_versions(python, toolchain):
+  names = list(toolchain.pins) + toolchain.recorded
   try:
     out = subprocess.run([python, "-c", _PROBE] + names, capture_output=True,
                          text=True, timeout=120, check=True,
@@ -244,10 +277,12 @@ def install_toolchain_fix(python):
       f.write(content)
 
 
-def ensure_venv(venv, base_python):
+def ensure_venv(toolchain, base_python, venv=None):
+  venv = venv or toolchain.venv
+  pins = toolchain.pins
   python = venv_python(venv)
   if os.path.exists(python):
-    versions = probe_versions(python)
+    versions = probe_versions(python, toolchain)
     if versions is None:
       raise BuildError("%s exists but its Python does not run; remove the "
                        "directory or choose another with --venv" % venv)
@@ -256,12 +291,13 @@ def ensure_venv(venv, base_python):
       raise BuildError("%s has Python %s, need %d.%d; remove it or choose "
                        "another with --venv" %
                        ((venv, versions["python"]) + PYTHON_VERSION))
-    wrong = {n: versions.get(n) for n, v in PINS.items()
+    wrong = {n: versions.get(n) for n, v in pins.items()
              if versions.get(n) != v}
     if not wrong:
-      log("reusing toolchain venv %s (%s)" % (venv, ", ".join(
-          "%s %s" % (n, versions[n]) for n in PINS)))
-      install_toolchain_fix(python)
+      log("reusing %s venv %s (%s)" % (toolchain.name, venv, ", ".join(
+          "%s %s" % (n, versions[n]) for n in pins)))
+      if toolchain.fix:
+        install_toolchain_fix(python)
       return versions
     log("venv %s has %s; installing the pinned versions" % (venv, wrong))
   else:
@@ -269,18 +305,19 @@ def ensure_venv(venv, base_python):
     log("creating toolchain venv %s with %s" % (venv, base))
     os.makedirs(os.path.dirname(venv) or ".", exist_ok=True)
     run_checked([base, "-m", "venv", venv], "creating the venv", timeout=300)
-  requirements = ["%s==%s" % item for item in PINS.items()]
+  requirements = ["%s==%s" % item for item in pins.items()]
   log("pip install %s" % " ".join(requirements))
   start = time.time()
   run_checked([python, "-m", "pip", "install", "--disable-pip-version-check",
                "--no-input", "--progress-bar", "off"] + requirements,
               "installing the toolchain with pip", timeout=PIP_TIMEOUT)
-  versions = probe_versions(python)
-  wrong = {n: versions.get(n) for n, v in PINS.items() if versions.get(n) != v}
+  versions = probe_versions(python, toolchain)
+  wrong = {n: versions.get(n) for n, v in pins.items() if versions.get(n) != v}
   if wrong:
     raise BuildError("after pip install the venv still has %s" % wrong)
-  log("toolchain installed in %.0f s" % (time.time() - start))
-  install_toolchain_fix(python)
+  log("%s installed in %.0f s" % (toolchain.name, time.time() - start))
+  if toolchain.fix:
+    install_toolchain_fix(python)
   return versions
 
 
@@ -309,6 +346,17 @@ def list_publishers():
                 if name.endswith(".py") and not name.startswith("_"))
 
 
+def publisher_toolchain(name):
+  """The toolchain a publisher asks for with `# hublint-toolchain: NAME`."""
+  with open(os.path.join(PUBLISHERS_DIR, name + ".py")) as f:
+    match = _TOOLCHAIN_LINE.search(f.read())
+  chosen = match.group(1) if match else TF1_HUB_TOOLCHAIN
+  if chosen not in TOOLCHAINS:
+    raise BuildError("publisher %s asks for unknown toolchain %r (known: %s)"
+                     % (name, chosen, ", ".join(sorted(TOOLCHAINS))))
+  return chosen
+
+
 def build_one(python, name, out, timeout):
   """Runs one publisher; returns (name, seconds, error or None)."""
   script = os.path.join(PUBLISHERS_DIR, name + ".py")
@@ -327,8 +375,9 @@ def build_one(python, name, out, timeout):
       tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
       return name, time.time() - start, "exit %d\n%s" % (
           proc.returncode, textwrap.indent(tail, "    "))
-    if not os.path.exists(os.path.join(export_dir, "saved_model.pb")):
-      return name, time.time() - start, "no saved_model.pb was written"
+    if not any(os.path.exists(os.path.join(export_dir, f))
+               for f in ("saved_model.pb", "saved_model.pbtxt")):
+      return name, time.time() - start, "no saved_model.pb(txt) was written"
     drop_empty_folders(export_dir)
     if os.path.exists(target):
       shutil.rmtree(target)
@@ -449,6 +498,26 @@ def _verify_tf1_graph(tf, hub, np, path, meta_graph, tags, problems):
             len(tf.compat.v1.losses.get_regularization_losses()))
 
 
+def _synthetic_args(tf, np, structure):
+  """Concrete values for a function's input signature: TensorSpecs become tensors."""
+  def value(spec):
+    if not isinstance(spec, tf.TensorSpec):
+      return spec
+    shape = [2 if (i == 0 and d is None) else (4 if d is None else d)
+             for i, d in enumerate(spec.shape.as_list() or [])] \
+        if spec.shape.rank is not None else [2]
+    if spec.dtype == tf.string:
+      return tf.constant(np.resize(np.array([b"the cat sat", b"hub"],
+                                            dtype=object), shape))
+    if spec.dtype.is_floating:
+      return tf.constant(np.random.RandomState(0).uniform(size=shape),
+                         spec.dtype)
+    if spec.dtype == tf.bool:
+      return tf.zeros(shape, tf.bool)
+    return tf.zeros(shape, spec.dtype)
+  return tf.nest.map_structure(value, structure)
+
+
 def _verify_tf2(tf, np, path, sm):
   problems = []
   graph = sm.meta_graphs[0].object_graph_def
@@ -462,15 +531,27 @@ def _verify_tf2(tf, np, path, sm):
     if hasattr(obj, attr):
       value = getattr(obj, attr)
       print("    %s: %d" % (attr, len(value)))
-  x = tf.constant(np.random.RandomState(0).uniform(size=[2, 50]), tf.float32)
-  if "__call__" in children:
-    try:
-      out = obj(x, training=False)
-      print("    __call__(x, training=False) -> %s" % list(out.shape))
-    except (TypeError, ValueError):
-      out = obj(x)
-      print("    __call__(x) -> %s (no training argument)" % list(out.shape))
-    if not np.all(np.isfinite(out.numpy())):
+  outputs = []
+  if "__call__" in children and hasattr(obj.__call__, "concrete_functions"):
+    for function in obj.__call__.concrete_functions:
+      args, kwargs = _synthetic_args(tf, np, function.structured_input_signature)
+      out = obj(*args, **kwargs)
+      print("    __call__(%s) -> %s" % (", ".join(
+          ["%s" % list(a.shape) for a in args if hasattr(a, "shape")] +
+          ["%s=%r" % kv for kv in sorted(kwargs.items())
+           if not hasattr(kv[1], "shape")]),
+          [list(t.shape) for t in tf.nest.flatten(out)]))
+      outputs.extend(tf.nest.flatten(out))
+  elif "__call__" in children:  # a bare concrete function
+    x = tf.constant(np.random.RandomState(0).uniform(size=[2, 50]), tf.float32)
+    outputs.append(obj(x))
+  for name, function in sorted(obj.signatures.items()):
+    _, kwargs = _synthetic_args(tf, np, function.structured_input_signature)
+    out = function(**kwargs)
+    print("    signature %r -> %s" % (name, sorted(out)))
+    outputs.extend(tf.nest.flatten(out))
+  for out in outputs:
+    if out.dtype.is_floating and not np.all(np.isfinite(out.numpy())):
       problems.append("output not finite")
   if hasattr(obj, "regularization_losses"):
     losses = [float(f()) for f in obj.regularization_losses]
@@ -478,24 +559,68 @@ def _verify_tf2(tf, np, path, sm):
   return problems
 
 
+def _verify_tf1_saved_model(tf, np, path, sm):
+  """A plain TF1 SavedModel: load every tag set as TF Serving would, run its signatures."""
+  problems = []
+  for meta_graph in sm.meta_graphs:
+    tags = list(meta_graph.meta_info_def.tags)
+    unsafe = sorted({n.op for n in meta_graph.graph_def.node} & UNSAFE_OPS)
+    print("  TF1 SavedModel tags %s: %d nodes%s" % (
+        tags, len(meta_graph.graph_def.node),
+        ", unsafe ops %s (not run)" % unsafe if unsafe else ""))
+    with tf.Graph().as_default() as graph:
+      with tf.compat.v1.Session(graph=graph) as session:
+        tf.compat.v1.saved_model.loader.load(session, tags, path)
+        if unsafe:
+          continue
+        for sig_name, sig in sorted(meta_graph.signature_def.items()):
+          feed = {}
+          for info in sig.inputs.values():
+            if info.WhichOneof("encoding") == "name":
+              feed[info.name] = _synthetic_value(np, tf, info)
+          fetch = {k: v.name for k, v in sig.outputs.items()
+                   if v.WhichOneof("encoding") == "name"}
+          try:
+            values = session.run(fetch, feed_dict=feed)
+          except Exception as e:  # pylint: disable=broad-except
+            print("    signature %r does not run on synthetic inputs: %s" % (
+                sig_name, str(e).splitlines()[0][:200]))
+            continue
+          print("    ran %r -> %s" % (sig_name, sorted(values)))
+  return problems
+
+
+def read_saved_model_proto(path):
+  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=g-import-not-at-top
+  sm = saved_model_pb2.SavedModel()
+  binary = os.path.join(path, "saved_model.pb")
+  if os.path.exists(binary):
+    with open(binary, "rb") as f:
+      sm.ParseFromString(f.read())
+  else:
+    from google.protobuf import text_format  # pylint: disable=g-import-not-at-top
+    with open(os.path.join(path, "saved_model.pbtxt")) as f:
+      text_format.Parse(f.read(), sm)
+  return sm
+
+
 def verify_main(paths):
   import numpy as np  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  import tensorflow_hub as hub  # pylint: disable=g-import-not-at-top
-  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=g-import-not-at-top
   tf.get_logger().setLevel("ERROR")
   failures = 0
   for path in paths:
     print("%s (%d bytes)" % (os.path.basename(path), dir_size(path)),
           flush=True)
     try:
-      sm = saved_model_pb2.SavedModel()
-      with open(os.path.join(path, "saved_model.pb"), "rb") as f:
-        sm.ParseFromString(f.read())
+      sm = read_saved_model_proto(path)
       if os.path.exists(os.path.join(path, "tfhub_module.pb")):
+        import tensorflow_hub as hub  # pylint: disable=g-import-not-at-top
         problems = _verify_tf1(tf, hub, np, path, sm)
-      else:
+      elif sm.meta_graphs[0].object_graph_def.nodes:
         problems = _verify_tf2(tf, np, path, sm)
+      else:
+        problems = _verify_tf1_saved_model(tf, np, path, sm)
     except Exception as e:  # pylint: disable=broad-except
       problems = ["%s: %s" % (type(e).__name__, e)]
     for problem in problems:
@@ -509,23 +634,21 @@ def verify_main(paths):
 # Main
 # ---------------------------------------------------------------------------
 
-def write_toolchain_json(out, versions):
-  record = {
-      "python": versions["python"],
-      "tensorflow-cpu": versions["tensorflow-cpu"],
-      "tensorflow-hub": versions["tensorflow-hub"],
-      "tf-slim": versions["tf-slim"],
-      "numpy": versions["numpy"],
-      "protobuf": versions["protobuf"],
-      "keras": versions["keras"],
-      "toolchain_fix": (
+def write_toolchain_json(out, versions_by_toolchain):
+  record = {"build_command": "python tests/modules/build.py", "toolchains": {}}
+  for name, versions in sorted(versions_by_toolchain.items()):
+    toolchain = TOOLCHAINS[name]
+    entry = {"python": versions["python"], "for": toolchain.about}
+    for package in list(toolchain.pins) + toolchain.recorded:
+      entry[package] = versions.get(package)
+    if toolchain.fix:
+      entry["toolchain_fix"] = (
           "tf-slim 1.1.0 on TF 2.15: tensorflow.python.layers.normalization "
           "loads keras.src.legacy_tf_layers.normalization instead of the "
           "missing tf_keras.legacy_tf_layers.normalization, and "
           "tensorflow.python.framework.ops.Tensor is aliased to "
-          "tensorflow.python.framework.tensor.Tensor (see build.py)"),
-      "build_command": "python tests/modules/build.py",
-  }
+          "tensorflow.python.framework.tensor.Tensor (see build.py)")
+    record["toolchains"][name] = entry
   path = os.path.join(out, "TOOLCHAIN.json")
   content = json.dumps(record, indent=2, sort_keys=True) + "\n"
   log("writing %s" % path)
@@ -539,10 +662,11 @@ def main(argv):
       formatter_class=argparse.RawDescriptionHelpFormatter)
   parser.add_argument("--out", default=DEFAULT_OUT,
                       help="directory for the modules (default: %(default)s)")
-  parser.add_argument("--venv", default=DEFAULT_VENV,
-                      help="toolchain virtualenv (default: %(default)s)")
+  parser.add_argument("--venv", default=None,
+                      help="venv of the %s toolchain (default: %s)" % (
+                          TF1_HUB_TOOLCHAIN, DEFAULT_VENV))
   parser.add_argument("--python", default=None,
-                      help="Python 3.11 used to create the venv "
+                      help="Python 3.11 used to create the venvs "
                       "(default: this interpreter, else python3.11)")
   parser.add_argument("--only", action="append", metavar="NAME",
                       help="build only this publisher (repeatable)")
@@ -553,7 +677,7 @@ def main(argv):
   parser.add_argument("--no-verify", action="store_true",
                       help="skip loading the built modules")
   parser.add_argument("--venv-only", action="store_true",
-                      help="only create (or check) the toolchain venv")
+                      help="only create (or check) the toolchain venvs")
   parser.add_argument("--_verify", nargs="+", help=argparse.SUPPRESS)
   args = parser.parse_args(argv[1:])
 
@@ -570,21 +694,33 @@ def main(argv):
         raise BuildError("unknown publisher(s) %s; available: %s" % (
             ", ".join(unknown), ", ".join(available)))
       names = [n for n in available if n in set(args.only)]
-    venv = os.path.abspath(os.path.expanduser(args.venv))
+    by_toolchain = {}
+    for name in names:
+      by_toolchain.setdefault(publisher_toolchain(name), []).append(name)
+    wanted = sorted(TOOLCHAINS) if args.venv_only or not args.only else \
+        sorted(by_toolchain)
     out = os.path.abspath(args.out)
-    versions = ensure_venv(venv, args.python)
+    pythons, versions = {}, {}
+    for toolchain_name in wanted:
+      toolchain = TOOLCHAINS[toolchain_name]
+      venv = toolchain.venv
+      if toolchain_name == TF1_HUB_TOOLCHAIN and args.venv:
+        venv = os.path.abspath(os.path.expanduser(args.venv))
+      versions[toolchain_name] = ensure_venv(toolchain, args.python, venv)
+      pythons[toolchain_name] = venv_python(venv)
     if args.venv_only:
-      log("toolchain venv ready: %s" % venv)
+      log("toolchain venvs ready: %s" % ", ".join(wanted))
       return 0
-    python = venv_python(venv)
     os.makedirs(out, exist_ok=True)
 
     log("building %d module(s) into %s with %d job(s)" % (
         len(names), out, args.jobs))
     errors = {}
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-      futures = [pool.submit(build_one, python, name, out, args.timeout)
-                 for name in names]
+      futures = [pool.submit(build_one, pythons[toolchain_name], name, out,
+                             args.timeout)
+                 for toolchain_name, group in sorted(by_toolchain.items())
+                 for name in group]
       for future in concurrent.futures.as_completed(futures):
         name, seconds, error = future.result()
         if error:
@@ -593,27 +729,32 @@ def main(argv):
         else:
           log("built %-34s %8d bytes  %5.1f s" % (
               name, dir_size(os.path.join(out, name)), seconds))
-    built = [n for n in names if n not in errors]
 
-    if built and not args.no_verify:
-      log("loading %d module(s) with the toolchain's TensorFlow" % len(built))
+    for toolchain_name, group in sorted(by_toolchain.items()):
+      built = [n for n in group if n not in errors]
+      if not built or args.no_verify:
+        continue
+      log("loading %d module(s) with %s" % (len(built), toolchain_name))
       try:
         proc = subprocess.run(
-            [python, "-B", os.path.abspath(__file__), "--_verify"] +
-            [os.path.join(out, n) for n in built],
+            [pythons[toolchain_name], "-B", os.path.abspath(__file__),
+             "--_verify"] + [os.path.join(out, n) for n in built],
             timeout=VERIFY_TIMEOUT, env=subprocess_env())
       except subprocess.TimeoutExpired:
         raise BuildError("verification timed out after %d s" % VERIFY_TIMEOUT)
       if proc.returncode != 0:
-        errors["(verification)"] = "a module failed to load or run; see above"
+        errors["(verification, %s)" % toolchain_name] = (
+            "a module failed to load or run; see above")
 
-    write_toolchain_json(out, versions)
+    if not args.only:
+      write_toolchain_json(out, versions)
     if errors:
       raise BuildError("%d failure(s): %s" % (len(errors),
                                                ", ".join(sorted(errors))))
   except BuildError as e:
     print("[build] ERROR: %s" % e, file=sys.stderr, flush=True)
     return 1
+  built = [n for n in names if n not in errors]
   log("done: %d module(s), %d bytes in %s, %.1f s" % (
       len(built), sum(dir_size(os.path.join(out, n)) for n in built), out,
       time.time() - start))
