@@ -21,7 +21,6 @@ import markupsafe
 from hublint import __version__, registry
 from hublint.finding import Finding, Severity
 from hublint.report import SourceLines, counts
-from hublint.report.sarif_report import RULE_DOCS_BASE_URL
 
 NAME = "html"
 EXTENSION = "html"
@@ -71,7 +70,6 @@ class RuleView:
     rationale: str
     fix: str  # the rule's fix hint when it reads without a finding's values, else ""
     example: str  # the rule's first "Use instead" example
-    doc_url: str
 
 
 def render(result, config, color: bool = False) -> str:
@@ -175,7 +173,6 @@ def _rule_views(findings: list[Finding]) -> list[RuleView]:
                 rationale=rule.rationale if rule else "",
                 fix=rule.fix if rule and "{" not in rule.fix else "",
                 example=rule.good[0].rstrip("\n") if rule and rule.good else "",
-                doc_url=f"{RULE_DOCS_BASE_URL}rules/{rule_id}.md" if rule else "",
             )
         )
     return views

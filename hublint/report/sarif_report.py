@@ -30,10 +30,6 @@ from hublint.report import SourceLines
 NAME = "sarif"
 EXTENSION = "sarif"
 
-#: Where the project and its rule docs live; ``helpUri`` is this plus ``rules/HUBxxx.md``.
-#: Change it here when the repository moves.
-PROJECT_URL = "https://github.com/hublint/hublint"
-RULE_DOCS_BASE_URL = PROJECT_URL + "/blob/main/"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "hublintFindingHash/v1"
@@ -71,7 +67,6 @@ def document(result, config) -> dict:
                         "name": "hublint",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": PROJECT_URL,
                         "rules": rules,
                     }
                 },
@@ -104,7 +99,6 @@ def _descriptor(rule) -> dict:
         "shortDescription": {"text": _first_sentence(rule.summary)},
         "fullDescription": {"text": rule.summary},
         "help": {"text": help_text, "markdown": docs.render(rule)},
-        "helpUri": f"{RULE_DOCS_BASE_URL}rules/{rule.id}.md",
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.enabled_by_default},
         "properties": {"tags": ["hublint", rule.kind], "precision": "high"},
     }
