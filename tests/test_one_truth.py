@@ -49,8 +49,7 @@ _NUMBER = re.compile(r"(?<![\w.])(\d*\.\d+|\d+)(?![\w.])")
 
 def _findings(publisher: Path):
     module = EXPORTED / publisher.stem
-    if not module.is_dir():
-        pytest.skip(f"module {publisher.stem!r} is not built (python tests/modules/build.py --only {publisher.stem})")
+    assert module.is_dir(), f"module {publisher.stem!r} is missing (python tests/modules/build.py --only {publisher.stem})"
     source = lint_file(str(publisher), _CONFIG)
     exported, _ = lint_module(str(module), _CONFIG)
     return source, exported
