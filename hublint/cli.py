@@ -5,7 +5,9 @@
     hublint show MODULE           summarize an exported module
 
 Exit codes: 0 no finding at or above ``--fail-on``; 1 such findings; 2 usage
-error, bad configuration or an internal error (a hublint bug).
+error (including a path named on the command line that holds nothing to lint),
+bad configuration or an internal error (a hublint bug).  2 wins over 1: the
+other paths are still linted and reported.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _check_parser() -> argparse.ArgumentParser:
         prog="hublint",
         description="Lint TensorFlow Hub publisher code and exported modules.",
         epilog="Other commands: 'hublint rules [RULE]', 'hublint show MODULE'. "
-        "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 error.",
+        "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 error (also: a PATH that holds nothing to lint).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files, folders or module directories (default: .)")
     parser.add_argument("--version", action="version", version=f"hublint {__version__}")
@@ -141,6 +143,10 @@ def _check_command(argv: list[str]) -> int:
                 return EXIT_ERROR
     sys.stdout.flush()
 
+    # Only paths the user named: the default "." of a bare `hublint` may well hold nothing yet.
+    empty_paths = result.empty_paths if args.paths else []
+    for empty in empty_paths:
+        print(f"hublint: error: {empty.path}: nothing to lint: it {empty.reason}", file=sys.stderr)
     for error in result.internal_errors:
         print(f"hublint: internal error while linting {error.path}: {error.message}", file=sys.stderr)
         if args.debug:
@@ -148,6 +154,8 @@ def _check_command(argv: list[str]) -> int:
     if result.internal_errors:
         if not args.debug:
             print("hublint: this is a bug in hublint; rerun with --debug and report the traceback", file=sys.stderr)
+        return EXIT_ERROR
+    if empty_paths:
         return EXIT_ERROR
     threshold = config.fail_severity
     if args.exit_zero or threshold is None:

@@ -38,13 +38,17 @@ class Rule:
     bad: ClassVar[tuple[str, ...]] = ()
     good: ClassVar[tuple[str, ...]] = ()
 
-    def finding(self, location: Location, **fields: object) -> Finding:
-        """Build a finding of this rule; ``fields`` fill the templates."""
+    def finding(self, location: Location, *, severity: Severity | None = None, **fields: object) -> Finding:
+        """Build a finding of this rule; ``fields`` fill the templates.
+
+        ``severity`` overrides the rule's default for this one finding, for rules whose
+        findings differ in what they break (HUB108, HUB209: error or warning).
+        """
         return Finding(
             location=location,
             rule_id=self.id,
             rule_name=self.name,
-            severity=self.severity,
+            severity=self.severity if severity is None else severity,
             message=self.message.format(**fields),
             fix=self.fix.format(**fields) if self.fix else "",
         )

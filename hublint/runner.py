@@ -1,9 +1,12 @@
 """Find what to lint, run the passes (in parallel, with a cache) and collect findings.
 
 A *target* is either a Python file (source pass) or a module directory, one
-holding ``saved_model.pb`` or ``tfhub_module.pb`` (module pass).  Problems
-with the targets themselves (missing paths, unreadable folders) become
-findings too, so one bad path never costs the rest of the run.
+holding ``saved_model.pb``, ``saved_model.pbtxt`` or ``tfhub_module.pb``
+(module pass).  Problems with the targets themselves (missing paths,
+unreadable folders) become findings too, so one bad path never costs the rest
+of the run.  A folder named on the command line that holds nothing to lint is
+reported apart (``RunResult.empty_paths``): the command line calls it a usage
+error, while empty sub-folders met during a walk are simply passed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from hublint import __version__, registry
 from hublint.config import Config
 from hublint.finding import Finding, Location
 
-MODULE_MARKERS = ("saved_model.pb", "tfhub_module.pb")
+MODULE_MARKERS = ("saved_model.pb", "saved_model.pbtxt", "tfhub_module.pb")
 _PARALLEL_MIN_FILES = 16
 
 
@@ -38,6 +41,14 @@ class InternalError:
     traceback: str
 
 
+@dataclass(frozen=True)
+class EmptyPath:
+    """A folder named explicitly that holds no Python file and no module directory."""
+
+    path: str
+    reason: str
+
+
 @dataclass
 class RunResult:
     findings: list[Finding] = field(default_factory=list)
@@ -47,6 +58,8 @@ class RunResult:
     module_summaries: dict[str, dict] = field(default_factory=dict)
     internal_errors: list[InternalError] = field(default_factory=list)
     cached_files: int = 0
+    #: folders named in ``paths`` under which discovery found nothing to lint, with the reason
+    empty_paths: list[EmptyPath] = field(default_factory=list)
 
 
 # -- discovery ----------------------------------------------------------------------------
@@ -56,8 +69,18 @@ def is_module_dir(path: str) -> bool:
     return any(os.path.isfile(os.path.join(path, marker)) for marker in MODULE_MARKERS)
 
 
-def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Finding]]:
-    """Targets under ``paths`` (sorted, unique) and findings for paths that cannot be used."""
+def _is_checkpoint_dir(path: str) -> bool:
+    """A module's checkpoint without its graph: named explicitly, the module pass says what is missing."""
+    return any(os.path.isfile(os.path.join(path, name))
+               for name in (os.path.join("variables", "variables.index"), "variables.index"))
+
+
+def discover(paths: list[str], config: Config, empty: list[EmptyPath] | None = None
+             ) -> tuple[list[Target], list[Finding]]:
+    """Targets under ``paths`` (sorted, unique) and findings for paths that cannot be used.
+
+    A folder of ``paths`` that yields no target is appended to ``empty`` with the reason.
+    """
     targets: dict[str, Target] = {}
     problems: list[Finding] = []
 
@@ -71,10 +94,13 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Findi
             problem(path, "no such file or directory")
             continue
         if os.path.isdir(path):
-            if is_module_dir(path):
+            if is_module_dir(path) or _is_checkpoint_dir(path):
                 targets.setdefault(path, Target(path, "module"))
-            else:
-                _walk(path, config, targets, problem)
+                continue
+            found = _walk(path, config, targets, problem)
+            reason = None if found.targets else found.why_empty()
+            if reason is not None and empty is not None:
+                empty.append(EmptyPath(path, reason))
         elif os.path.basename(path) in MODULE_MARKERS:
             parent = os.path.dirname(path) or "."
             targets.setdefault(parent, Target(parent, "module"))
@@ -83,8 +109,34 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Findi
     return sorted(targets.values(), key=lambda t: t.path), problems
 
 
-def _walk(root: str, config: Config, targets: dict[str, Target], problem) -> None:
+@dataclass
+class _WalkCount:
+    """What one walk met, to say why an explicitly named folder gave nothing to lint."""
+
+    targets: int = 0
+    files: int = 0
+    excluded: int = 0
+    unreadable: int = 0
+
+    def why_empty(self) -> str | None:
+        """Why the folder gave nothing to lint; ``None`` when a HUB001 finding already says so."""
+        if self.unreadable and not self.files:
+            return None
+        reason = "holds no Python file and no module directory (saved_model.pb, saved_model.pbtxt or tfhub_module.pb)"
+        if self.excluded:
+            reason += f"; {self.excluded} path(s) under it are excluded by the configuration"
+        elif self.files:
+            reason += f"; it holds {self.files} other file(s)"
+        else:
+            reason += "; it is empty"
+        return reason
+
+
+def _walk(root: str, config: Config, targets: dict[str, Target], problem) -> _WalkCount:
+    count = _WalkCount()
+
     def onerror(error: OSError) -> None:
+        count.unreadable += 1
         problem(error.filename or root, f"cannot read directory: {error.strerror or error}")
 
     # followlinks=False: a symlinked folder is not entered, so symlink loops cannot hang the walk.
@@ -93,26 +145,37 @@ def _walk(root: str, config: Config, targets: dict[str, Target], problem) -> Non
         for name in sorted(dirs):
             sub = os.path.join(folder, name)
             if config.is_excluded(sub):
+                count.excluded += 1
                 continue
             if is_module_dir(sub):
                 targets.setdefault(sub, Target(sub, "module"))
+                count.targets += 1
             else:
                 keep.append(name)
         dirs[:] = keep
         for name in sorted(files):
+            count.files += 1
             if name.endswith((".py", ".pyi")):
                 path = os.path.join(folder, name)
-                if not config.is_excluded(path):
+                if config.is_excluded(path):
+                    count.excluded += 1
+                else:
                     targets.setdefault(path, Target(path, "source"))
+                    count.targets += 1
+    return count
 
 
 # -- running ------------------------------------------------------------------------------
 
 
-def run(paths: list[str], config: Config) -> RunResult:
-    """Lint ``paths`` with ``config``: the one entry point of the CLI and the tests."""
-    targets, problems = discover(paths, config)
-    result = RunResult(findings=list(problems))
+def run(paths: list[str], config: Config, load=None) -> RunResult:
+    """Lint ``paths`` with ``config``: the one entry point of the CLI and the tests.
+
+    ``load`` (:class:`hublint.dynamic.LoadOptions`, ``--load``) adds the dynamic pass over the modules.
+    """
+    empty: list[EmptyPath] = []
+    targets, problems = discover(paths, config, empty)
+    result = RunResult(findings=list(problems), empty_paths=empty)
     sources = [t.path for t in targets if t.kind == "source"]
     modules = [t.path for t in targets if t.kind == "module"]
     result.sources = sources
@@ -148,6 +211,14 @@ def run(paths: list[str], config: Config) -> RunResult:
             continue
         result.findings.extend(findings)
         result.module_summaries[path] = summary
+
+    if load is not None and modules:
+        from hublint.dynamic.measure import measure_modules  # the dynamic pass: TensorFlow runs in a child process
+
+        try:
+            measure_modules(modules, load, config, result)
+        except Exception as exc:  # a hublint bug: report it, keep going
+            result.internal_errors.append(_internal_error(modules[0], exc))
 
     result.findings = sorted(f for f in result.findings if config.is_enabled(f.rule_id, f.location.path))
     return result

@@ -112,3 +112,52 @@ def test_a_shared_name_documents_and_ignores_both_passes(tmp_path):
     _, without = cli_findings(str(tmp_path), "--select", "HUB1", "--ignore", "dropout-rate-range")
     assert "HUB103" in {f["rule_id"] for f in with_rule}
     assert "HUB103" not in {f["rule_id"] for f in without}
+
+
+def test_a_named_path_with_nothing_to_lint_exits_2_and_the_others_are_still_linted(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.txt").write_text("no Python here\n")
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "bad.py").write_text(BROKEN)
+    done = run_cli(str(empty), str(docs), str(code), "--no-cache", "--format", "json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"hublint: error: {empty}: nothing to lint: it holds no Python file and no module directory" in done.stderr
+    assert "; it is empty" in done.stderr and "; it holds 1 other file(s)" in done.stderr
+    assert [f["rule_id"] for f in json.loads(done.stdout)["findings"]] == ["HUB001"]
+    # 2 is an error, not a finding: --exit-zero and --fail-on never do not hide it.
+    assert run_cli(str(empty), str(code), "--no-cache", "--exit-zero").returncode == 2
+    assert run_cli(str(empty), "--no-cache", "--fail-on", "never").returncode == 2
+
+
+def test_empty_folders_met_while_walking_and_a_bare_run_are_not_errors(tmp_path):
+    (tmp_path / "project" / "data").mkdir(parents=True)
+    (tmp_path / "project" / "ok.py").write_text(CLEAN)
+    assert run_cli(str(tmp_path / "project"), "--no-cache").returncode == 0
+    (tmp_path / "fresh").mkdir()
+    bare = run_cli("--no-cache", cwd=tmp_path / "fresh")  # the default "." was not named
+    assert bare.returncode == 0 and bare.stderr == ""
+
+
+def test_a_named_folder_whose_files_are_all_excluded_says_so(tmp_path):
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "gen" / "out.py").write_text(CLEAN)
+    done = run_cli(str(tmp_path / "gen"), "--no-cache", "--extend-exclude", "out.py")
+    assert done.returncode == 2
+    assert "1 path(s) under it are excluded by the configuration" in done.stderr
+
+
+def test_a_text_saved_model_is_found_by_folder_and_by_file(tmp_path):
+    import shutil
+
+    from tests.conftest import exported_module
+
+    module = tmp_path / "models" / "classifier"
+    shutil.copytree(exported_module("tf1_saved_model_pbtxt"), module)
+    for named in (tmp_path / "models", module, module / "saved_model.pbtxt"):
+        done = run_cli(str(named), "--no-cache", "--select", "ALL")
+        assert done.returncode == 0, (named, done.stdout, done.stderr)
+        assert done.stdout.strip() == "No findings in 0 files and 1 module.", named

@@ -36,7 +36,7 @@ def opened(monkeypatch):
 def test_empty_saved_model(tmp_path):
     path = module_copy("dense_l2", tmp_path)
     (path / "saved_model.pb").write_bytes(b"")
-    assert _unreadable(path) == ["cannot read the module: saved_model.pb holds no meta graph (0 bytes)"]
+    assert _unreadable(path) == ["cannot read the module: saved_model.pb is empty (0 bytes)"]
 
 
 def test_truncated_saved_model(tmp_path):

@@ -1,5 +1,9 @@
 """Property: whatever happens to the bytes of a real module's files, ``lint_module`` returns
-findings (HUB002 for what it cannot read) and a JSON-able summary; it never raises."""
+findings (HUB002 for what it cannot read) and a JSON-able summary; it never raises.
+
+Every reader path takes part: the binary and the text SavedModel, ``tfhub_module.pb``, and
+the checkpoint index both as TensorFlow 2.15 writes it and rewritten with Snappy-compressed
+blocks (as older TensorFlow builds wrote it)."""
 
 from __future__ import annotations
 
@@ -16,10 +20,12 @@ from hublint.finding import Finding
 from hublint.rule import ModuleRule
 from hublint import registry
 from tests.conftest import EXPORTED
+from tests.leveldb_table import table_entries, write_table
 from tests.module_fixtures import lint
 
-MODULES = ("dense_l2", "text_embedding", "dropout_train_tags", "tf2_reusable")
-FILES = ("saved_model.pb", "tfhub_module.pb", "variables/variables.index")
+MODULES = ("dense_l2", "text_embedding", "dropout_train_tags", "tf2_reusable", "tf1_saved_model_pbtxt")
+FILES = ("saved_model.pb", "saved_model.pbtxt", "tfhub_module.pb", "variables/variables.index")
+INDEX = "variables/variables.index"
 RULE_IDS = {rule.id for rule in registry.all_rules() if isinstance(rule, ModuleRule)}
 
 
@@ -57,13 +63,39 @@ def available_modules():
     return names
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data(), file=st.sampled_from(FILES), steps=st.lists(mutations, min_size=1, max_size=3))
-def test_mutated_module_files_never_raise(available_modules, data, file, steps):
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(MODULES), block_size=st.sampled_from([48, 256, 4096]),
+       steps=st.lists(mutations, min_size=1, max_size=2))
+def test_damaged_snappy_blocks_with_valid_checksums_never_raise(name, block_size, steps):
+    """Damage inside Snappy-compressed blocks whose CRCs still match: only the decoders can tell."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        shutil.copytree(EXPORTED / name, path)
+        index = path / INDEX
+        pairs = table_entries(index.read_bytes())
+
+        def damage(stored: bytes) -> bytes:
+            for step in steps:
+                stored = _mutate(stored, step)
+            return stored
+
+        index.write_bytes(write_table(pairs, block_size, "always", damage=damage))
+        findings, summary = lint(path)
+    assert all(isinstance(finding, Finding) and finding.rule_id in RULE_IDS for finding in findings)
+    json.dumps(summary)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), file=st.sampled_from(FILES), steps=st.lists(mutations, min_size=1, max_size=3),
+       snappy_blocks=st.sampled_from([None, 64, 4096]))
+def test_mutated_module_files_never_raise(available_modules, data, file, steps, snappy_blocks):
     name = data.draw(st.sampled_from(available_modules))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         shutil.copytree(EXPORTED / name, path)
+        if snappy_blocks is not None:  # the same index with every block Snappy-compressed
+            index = path / INDEX
+            index.write_bytes(write_table(table_entries(index.read_bytes()), snappy_blocks, "always"))
         target = path / file
         original = target.read_bytes() if target.exists() else b""
         mutated = original

@@ -185,7 +185,7 @@ def _rewrite_first_data_block(data: bytes, compression: int) -> bytes:
     return bytes(patched)
 
 
-def test_a_snappy_compressed_index_is_reported_not_decoded(tmp_path):
+def test_a_block_marked_snappy_that_is_not_snappy_is_corrupt(tmp_path):
     path = module_copy("dense_l2", tmp_path) / "variables" / "variables.index"
     data = _rewrite_first_data_block(path.read_bytes(), compression=1)
     with pytest.raises(index.CorruptIndex, match="Snappy"):

@@ -37,6 +37,27 @@ _VALUE_CONCERNS = {"dropout rate", "batch-norm momentum"}
 #: test still checks them: the module pass must report, the source pass must not
 #: (a source finding here would be a guess, and a change worth a look).
 MODULE_ONLY = {
+    ("keras2_saved_model_noreg", "missing regularizer"): (
+        "a Keras model saved with tf.saved_model.save has no module function (create_module_spec); the "
+        "source pass judges layers only inside module functions, the exported object graph shows the kernels"
+    ),
+    ("keras2_model_save_partial_reg", "missing regularizer"): (
+        "a Keras model saved with model.save has no module function; the source pass judges layers only "
+        "inside module functions, the exported object graph shows which kernel no loss function reads"
+    ),
+    ("tf2_module_empty_reg_losses", "missing regularizer"): (
+        "a raw tf.Variable multiplied with tf.matmul in a tf.Module: no layer call for the source pass to "
+        "judge; only the exported object graph shows the kernel and the empty regularization_losses"
+    ),
+    ("tf2_module_with_reg_losses", "missing regularizer"): (
+        "raw tf.Variables in tf.Modules with a hand-written loss function: which kernel the function reads "
+        "is seen only by following the exported functions' captures"
+    ),
+    ("tf_keras_model_save_bn_momentum_high", "batch-norm momentum"): (
+        "a Keras model saved with tf.saved_model.save has no module function (create_module_spec), and "
+        "the source pass judges only module functions under the default scope; the exported training "
+        "trace shows the momentum"
+    ),
     ("tf2_bare", "missing regularizer"): (
         "the kernels are raw tf.Variable objects multiplied with tf.matmul: there is no layer call "
         "whose arguments the source pass could judge, only the exported graph shows them"

@@ -4,7 +4,9 @@ TensorFlow writes the index of a V2 checkpoint as a LevelDB-format table
 (``tensorflow/core/lib/io/table_builder.cc``): data blocks of prefix-compressed
 key/value entries with a restart array, an index block pointing at them, a
 (empty) metaindex block and a 48-byte footer ending in a magic number.  Every
-block is followed by a compression-type byte and a masked CRC32C.  The key
+block is followed by a compression-type byte and a masked CRC32C; a block may
+be raw-Snappy-compressed (type 1: released TensorFlow builds wrote such
+indexes), and is then decoded here in pure Python.  The key
 ``""`` holds a ``BundleHeaderProto``; every other key is a variable whose value
 is a ``BundleEntryProto`` (dtype, shape, shard, offset and size in the shard).
 
@@ -86,6 +88,93 @@ def masked_crc32c(data: bytes) -> int:
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
+# -- raw Snappy (github.com/google/snappy, format_description.txt), for compressed blocks -----
+
+#: LevelDB blocks are a few KiB (TensorFlow's bundle writer: 4 KiB, bigger only for one big entry);
+#: a block declaring more than this uncompressed is damaged, and is refused before any work.
+MAX_BLOCK_BYTES = 64 << 20
+#: One element of 3 bytes expands to at most 64 bytes: no valid stream expands more than this.
+_MAX_SNAPPY_RATIO = 22
+
+
+def snappy_decompress(data: bytes, max_bytes: int = MAX_BLOCK_BYTES) -> bytes:
+    """Decode one raw (unframed) Snappy stream; raises :class:`CorruptIndex` naming the fault.
+
+    The stream is a varint uncompressed length, then elements: a literal (tag
+    ``00``, its length in the tag or in 1-4 following bytes) or a copy of
+    earlier output (tags ``01``/``10``/``11``: 1-, 2- or 4-byte offsets). The
+    declared length bounds the output, so memory never exceeds it.
+    """
+    end = len(data)
+    length, pos = _snappy_length(data)
+    if length > max_bytes:
+        raise CorruptIndex(f"it declares {length} uncompressed bytes (limit {max_bytes})")
+    if length > (end - pos) * _MAX_SNAPPY_RATIO:
+        raise CorruptIndex(f"it declares {length} uncompressed bytes, more than {end - pos} bytes can encode")
+    out = bytearray()
+    while pos < end:
+        tag = data[pos]
+        pos += 1
+        kind = tag & 3
+        if kind == 0:  # literal
+            size = tag >> 2
+            if size >= 60:
+                extra = size - 59
+                if pos + extra > end:
+                    raise CorruptIndex("a literal's length runs past the end of the data")
+                size = int.from_bytes(data[pos : pos + extra], "little")
+                pos += extra
+            size += 1
+            if pos + size > end:
+                raise CorruptIndex(f"a literal of {size} bytes runs past the end of the data")
+            if len(out) + size > length:
+                raise CorruptIndex(f"the data decodes to more than its declared {length} bytes")
+            out += data[pos : pos + size]
+            pos += size
+            continue
+        if kind == 1:
+            if pos + 1 > end:
+                raise CorruptIndex("a copy's offset runs past the end of the data")
+            size = 4 + ((tag >> 2) & 7)
+            distance = ((tag >> 5) << 8) | data[pos]
+            pos += 1
+        else:
+            width = 2 if kind == 2 else 4
+            if pos + width > end:
+                raise CorruptIndex("a copy's offset runs past the end of the data")
+            size = (tag >> 2) + 1
+            distance = int.from_bytes(data[pos : pos + width], "little")
+            pos += width
+        if distance == 0 or distance > len(out):
+            raise CorruptIndex(f"a copy refers {distance} bytes back, outside the {len(out)} bytes decoded so far")
+        if len(out) + size > length:
+            raise CorruptIndex(f"the data decodes to more than its declared {length} bytes")
+        start = len(out) - distance
+        if distance >= size:
+            out += out[start : start + size]
+        else:  # the copy overlaps its own output: the last `distance` bytes repeat
+            pattern = out[start:]
+            out += (pattern * (size // distance + 1))[:size]
+    if len(out) != length:
+        raise CorruptIndex(f"the data decodes to {len(out)} bytes, not the declared {length}")
+    return bytes(out)
+
+
+def _snappy_length(data: bytes) -> tuple[int, int]:
+    result = shift = pos = 0
+    while True:
+        if pos >= len(data) or pos >= 5:
+            raise CorruptIndex("its uncompressed length is not a valid varint")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            if result >= 1 << 32:
+                raise CorruptIndex("its uncompressed length does not fit in 32 bits")
+            return result, pos
+        shift += 7
+
+
 # -- table decoding -------------------------------------------------------------------------
 
 def _varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
@@ -110,8 +199,12 @@ def _block(data: bytes, offset: int, size: int, what: str) -> bytes:
     if stored != masked_crc32c(data[offset : offset + size + 1]):
         raise CorruptIndex(f"the {what} block at offset {offset} fails its CRC32C check")
     if kind == _SNAPPY:
-        # TensorFlow's writer never compresses the index; a compressed one was not written by it.
-        raise CorruptIndex(f"the {what} block is Snappy-compressed, which TensorFlow's checkpoint writer never does")
+        # Released TensorFlow builds (1.14, 2.10 among them) wrote Snappy-compressed index blocks;
+        # the CRC above covers the compressed bytes, as in LevelDB's table format.
+        try:
+            return snappy_decompress(contents)
+        except CorruptIndex as exc:
+            raise CorruptIndex(f"the Snappy-compressed {what} block at offset {offset} is damaged: {exc}") from None
     if kind != _NO_COMPRESSION:
         raise CorruptIndex(f"the {what} block has unknown compression type {kind}")
     return contents
@@ -151,16 +244,25 @@ def parse_index(data: bytes) -> BundleIndex:
         raise CorruptIndex(f"{len(data)} bytes is too short for a table footer ({_FOOTER_BYTES} bytes)")
     footer_start = len(data) - _FOOTER_BYTES
     if int.from_bytes(data[-8:], "little") != _MAGIC:
-        raise CorruptIndex("the file does not end with the table magic number (not a checkpoint index)")
+        raise CorruptIndex(
+            "the file does not end with the table magic number: it is truncated, or not a checkpoint index"
+        )
     _, _, pos = _handle(data, footer_start, len(data) - 8)  # the metaindex block: always empty
     index_offset, index_size, _ = _handle(data, pos, len(data) - 8)
     index_block = _block(data, index_offset, index_size, "index")
 
     header = None
     result = BundleIndex(num_shards=0, endianness=0)
+    decoded = len(index_block)
     for _, handle in _entries(index_block, "index"):
         offset, size, _ = _handle(handle, 0, len(handle))
-        for key, value in _entries(_block(data, offset, size, "data"), "data"):
+        block = _block(data, offset, size, "data")
+        # Compressed blocks (or handles naming one block many times) could make a small file
+        # decode to far more than any real index: stop at the limit of the file itself.
+        decoded += len(block)
+        if decoded > MAX_INDEX_BYTES:
+            raise CorruptIndex(f"its blocks decode to more than {MAX_INDEX_BYTES} bytes, more than any real index")
+        for key, value in _entries(block, "data"):
             if key == b"":
                 header = _decode(proto.BundleHeaderProto, value, "the header")
                 continue

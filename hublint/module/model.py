@@ -173,16 +173,17 @@ class MetaGraph:
         TF1 graphs list them in the ``variables`` collection (a graph without it:
         every VarHandleOp / VariableV2 node); TF2 SavedModels in the object graph.
         """
-        if self.proto.object_graph_def.nodes:
+        if self.object_graph is not None:
+            # Named by object path (``dense_1/kernel``, ``encoder/w``), as the findings name them.
             return [
                 GraphVariable(
-                    name=saved.name or key,
-                    checkpoint_key=key,
-                    dtype=saved.dtype,
-                    shape=None if saved.shape.unknown_rank else tuple(d.size for d in saved.shape.dim),
-                    trainable=saved.trainable,
+                    name=variable.path or variable.checkpoint_key,
+                    checkpoint_key=variable.checkpoint_key,
+                    dtype=variable.dtype,
+                    shape=variable.shape,
+                    trainable=variable.trainable,
                 )
-                for key, saved in self.saved_variables
+                for variable in self.object_graph.variables
             ]
         trainable = self.trainable_variable_names
         names: list[str] = []
@@ -210,6 +211,15 @@ class MetaGraph:
         return Graph(self.proto)
 
     @functools.cached_property
+    def object_graph(self):
+        """:class:`hublint.module.analysis.object_graph.ObjectGraph` of a TF2 SavedModel; ``None`` without one."""
+        if not self.proto.object_graph_def.nodes:
+            return None
+        from hublint.module.analysis.object_graph import ObjectGraph
+
+        return ObjectGraph(self.graph)
+
+    @functools.cached_property
     def facts(self):
         """The semantic facts (kernels, regularization, dropout, batch norm) of this meta graph."""
         from hublint.module.analysis import analyze
@@ -234,6 +244,7 @@ class LoadedModule:
     module_def: object = None  # proto.ModuleDef of tfhub_module.pb
     saved_model: object = None  # proto.SavedModel
     saved_model_bytes: int = 0
+    saved_model_file: str = ""  # saved_model.pb or saved_model.pbtxt: the file the graph was read from
     meta_graphs: list[MetaGraph] = field(default_factory=list)
     #: The checkpoint index; ``None`` when ``variables/variables.index`` is missing or unreadable.
     checkpoint: BundleIndex | None = None

@@ -7,8 +7,11 @@ hub does not know); otherwise a folder with ``saved_model.pb`` (or
 
 Nothing here raises on bad input: every file that is missing, unreadable,
 too big, truncated or garbage becomes a :class:`~hublint.module.model.Problem`
-and reading goes on with the next part.  The checkpoint's data shards are
-only ``stat``-ed, never opened.
+and reading goes on with the next part.  Where the bytes show what the file
+really is (a Git LFS pointer, an HTML page, an archive, the other SavedModel
+form) or a file lies in the wrong place, the problem names that cause.  The
+checkpoint's data shards are only ``stat``-ed; a shard small enough to be a
+Git LFS pointer has its first bytes read, nothing more.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ import stat
 from google.protobuf.message import DecodeError
 
 from hublint.module import proto
-from hublint.module.index import CorruptIndex, read_index, shard_name
+from hublint.module.index import MAX_INDEX_BYTES, CorruptIndex, parse_index, shard_name
 from hublint.module.model import SAVED_MODEL, TF1_HUB, AssetFile, LoadedModule, MetaGraph, Problem
 
 MODULE_DEF_FILE = "tfhub_module.pb"
 SAVED_MODEL_FILE = "saved_model.pb"
 SAVED_MODEL_TEXT_FILE = "saved_model.pbtxt"
-INDEX_FILE = os.path.join("variables", "variables.index")
+INDEX_FILE = "variables/variables.index"
+#: Git LFS pointer files (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md) start so and are < 1 KiB.
+LFS_POINTER_PREFIX = b"version https://git-lfs"
+LFS_POINTER_MAX_BYTES = 1024
 #: Protobuf cannot parse a message of 2 GiB or more; TensorFlow refuses such a GraphDef too.
 MAX_SAVED_MODEL_BYTES = (2 << 30) - 1
 #: A real tfhub_module.pb is two bytes.
@@ -57,8 +63,12 @@ def load_module(path: str) -> LoadedModule:
     return module
 
 
-def _read_bytes(path: str, name: str, limit: int, problems: list[Problem]) -> bytes | None:
-    """The bytes of ``name`` under ``path``, or ``None`` with a problem explaining why not."""
+def _read_bytes(path: str, name: str, limit: int, problems: list[Problem],
+                too_big: str = "above the {limit}-byte limit of a protobuf message") -> bytes | None:
+    """The bytes of ``name`` under ``path``, or ``None`` with a problem explaining why not.
+
+    Bytes that are plainly not the file (see :func:`not_the_file`) are a problem too.
+    """
     file = os.path.join(path, name)
     try:
         info = os.stat(file)
@@ -66,15 +76,38 @@ def _read_bytes(path: str, name: str, limit: int, problems: list[Problem]) -> by
             problems.append(Problem(f"{name} is not a regular file", name))
             return None
         if info.st_size > limit:
-            problems.append(Problem(
-                f"{name} is {info.st_size} bytes, above the {limit}-byte limit of a protobuf message", name
-            ))
+            problems.append(Problem(f"{name} is {info.st_size} bytes, {too_big.format(limit=limit)}", name))
             return None
         with open(file, "rb") as handle:
-            return handle.read(limit + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         problems.append(Problem(f"cannot read {name}: {exc.strerror or exc}", name))
         return None
+    reason = not_the_file(name, data)
+    if reason is not None:
+        problems.append(Problem(reason, name))
+        return None
+    return data
+
+
+def not_the_file(name: str, data: bytes) -> str | None:
+    """Why ``data`` is plainly not the file ``name`` but something that took its place, or ``None``.
+
+    Each test is on the first bytes only and cannot match a real protobuf or
+    checkpoint index (a protobuf's first byte is a field tag; none of these is).
+    """
+    if not data:
+        return f"{name} is empty (0 bytes)"
+    if data.startswith(LFS_POINTER_PREFIX) and len(data) <= LFS_POINTER_MAX_BYTES:
+        return f"{name} is a Git LFS pointer, not the file: run `git lfs pull`"
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return f"{name} is an HTML page, not the file: the download saved a web page (an error or a login page?)"
+    if data.startswith(b"\x1f\x8b"):
+        return f"{name} is gzip-compressed data (an archive?), not the file: extract it first"
+    if data.startswith(b"PK\x03\x04"):
+        return f"{name} is a zip archive, not the file: extract it first"
+    return None
 
 
 def _read_module_def(path: str, problems: list[Problem]):
@@ -107,7 +140,13 @@ def _read_saved_model(module: LoadedModule) -> None:
     text = not binary and module.format != TF1_HUB and os.path.lexists(os.path.join(path, SAVED_MODEL_TEXT_FILE))
     if not binary and not text:
         if module.format is None:
-            problems.append(Problem(f"not a module: no {SAVED_MODEL_FILE} or {MODULE_DEF_FILE}"))
+            reason = f"not a module: no {SAVED_MODEL_FILE} or {MODULE_DEF_FILE}"
+            checkpoint = next((name for name in (INDEX_FILE, "variables.index")
+                               if os.path.lexists(os.path.join(path, name))), None)
+            if checkpoint is not None:  # the checkpoint of a module whose graph was not copied
+                reason = (f"no {SAVED_MODEL_FILE}, {SAVED_MODEL_TEXT_FILE} or {MODULE_DEF_FILE}: the folder holds "
+                          f"a checkpoint ({checkpoint}) but not the graph that goes with it")
+            problems.append(Problem(reason))
         else:
             problems.append(Problem(f"no {SAVED_MODEL_FILE}: the module has no graph", SAVED_MODEL_FILE))
         return
@@ -118,14 +157,11 @@ def _read_saved_model(module: LoadedModule) -> None:
     if data is None:
         return
     module.saved_model_bytes = len(data)
+    module.saved_model_file = name
     try:
         saved_model = proto.SavedModel.FromString(data) if binary else _parse_text_saved_model(data)
     except (DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        if binary:
-            reason = f"{name} is truncated or not a SavedModel protobuf ({len(data)} bytes)"
-        else:
-            reason = f"{name} is not a SavedModel in text format ({exc})"
-        problems.append(Problem(reason, name))
+        problems.append(Problem(_binary_failure(name, data) if binary else _text_failure(name, data, exc), name))
         return
     del data  # the bytes are no longer needed; the parsed message is
     module.saved_model = saved_model
@@ -139,44 +175,109 @@ def _parse_text_saved_model(data: bytes):
     # text_format costs ~6 ms to import: only the rare text-format SavedModel pays for it.
     from google.protobuf import text_format
 
+    if b"\0" in data:
+        raise DecodeError("binary data")
     try:
         return text_format.Parse(data.decode("utf-8"), proto.SavedModel())
     except text_format.ParseError as exc:
         raise DecodeError(str(exc)) from exc
 
 
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not merely a character cut at the end of the sample
+            return False
+    return not any(byte < 32 and byte not in b"\t\n\r" for byte in head)
+
+
+def _binary_failure(name: str, data: bytes) -> str:
+    """Why the binary ``saved_model.pb`` does not parse, as precisely as the bytes tell."""
+    if _looks_like_text(data):
+        try:
+            _parse_text_saved_model(data)
+        except (DecodeError, UnicodeDecodeError, RecursionError):
+            return f"{name} is text, not a binary SavedModel protobuf (it starts {data[:40]!r})"
+        return (f"{name} holds a SavedModel in text format, which TensorFlow reads only from "
+                f"{SAVED_MODEL_TEXT_FILE}: rename it")
+    return f"{name} is truncated or not a SavedModel protobuf ({len(data)} bytes)"
+
+
+def _text_failure(name: str, data: bytes, exc: Exception) -> str:
+    """Why ``saved_model.pbtxt`` does not parse: binary bytes, a cut-off file, or a text error."""
+    if not _looks_like_text(data):
+        try:
+            saved_model = proto.SavedModel.FromString(data)
+        except (DecodeError, RecursionError):
+            saved_model = None
+        if saved_model is not None and saved_model.meta_graphs:
+            return (f"{name} is a binary SavedModel protobuf, not text: TensorFlow reads it only as "
+                    f"{SAVED_MODEL_FILE}, rename it")
+        return f"{name} is binary data, not a SavedModel in text format ({len(data)} bytes)"
+    if data.count(b"{") > data.count(b"}") or data.count(b'"') % 2:
+        return f"{name} is truncated: it ends inside an unfinished message ({exc})"
+    return f"{name} is not a SavedModel in text format ({exc})"
+
+
 def _read_checkpoint(module: LoadedModule) -> None:
-    index_path = os.path.join(module.path, INDEX_FILE)
-    if not os.path.lexists(index_path):
+    path, problems = module.path, module.problems
+    if not os.path.lexists(os.path.join(path, INDEX_FILE)):
         module.index_state = "missing"
+        if os.path.lexists(os.path.join(path, "variables.index")):
+            # TensorFlow looks only under variables/: say where the checkpoint is, not that it is missing.
+            module.index_state = "corrupt"
+            graph = SAVED_MODEL_FILE if os.path.lexists(os.path.join(path, SAVED_MODEL_FILE)) else SAVED_MODEL_TEXT_FILE
+            problems.append(Problem(
+                f"variables.index lies beside {graph} instead of under variables/, where TensorFlow looks for it: "
+                "move variables.index and the variables.data-* shards into a variables/ folder",
+                "variables.index",
+            ))
+        return
+    module.index_state = "corrupt"
+    data = _read_bytes(path, INDEX_FILE, MAX_INDEX_BYTES, problems,
+                       too_big="larger than any real checkpoint index (limit {limit})")
+    if data is None:
         return
     try:
-        checkpoint = read_index(index_path)
+        checkpoint = parse_index(data)
     except CorruptIndex as exc:
-        module.index_state = "corrupt"
-        module.problems.append(Problem(f"variables/variables.index is corrupt: {exc}", "variables/variables.index"))
-        return
-    except OSError as exc:
-        module.index_state = "corrupt"
-        module.problems.append(Problem(f"cannot read variables/variables.index: {exc.strerror or exc}",
-                                       "variables/variables.index"))
+        problems.append(Problem(f"{INDEX_FILE} is corrupt: {exc}", INDEX_FILE))
         return
     if not 0 < checkpoint.num_shards <= MAX_SHARDS:
-        module.index_state = "corrupt"
-        module.problems.append(Problem(
-            f"variables/variables.index is corrupt: its header declares {checkpoint.num_shards} shards",
-            "variables/variables.index",
-        ))
+        problems.append(Problem(f"{INDEX_FILE} is corrupt: its header declares {checkpoint.num_shards} shards",
+                                INDEX_FILE))
         return
     module.checkpoint = checkpoint
     module.index_state = "ok"
     for shard_id in range(checkpoint.num_shards):
         name = shard_name(shard_id, checkpoint.num_shards)
+        file = os.path.join(path, "variables", name)
         try:
-            info = os.stat(os.path.join(module.path, "variables", name))
+            info = os.stat(file)
             module.shards[name] = info.st_size if stat.S_ISREG(info.st_mode) else None
         except OSError:
             module.shards[name] = None
+            if os.path.lexists(os.path.join(path, name)):
+                problems.append(Problem(
+                    f"{name} lies beside the graph instead of under variables/, where TensorFlow looks for it: "
+                    "move it into variables/", name,
+                ))
+            continue
+        if module.shards[name] is not None and module.shards[name] <= LFS_POINTER_MAX_BYTES:
+            _check_small_shard(file, f"variables/{name}", problems)
+
+
+def _check_small_shard(file: str, name: str, problems: list[Problem]) -> None:
+    """A shard small enough to be a Git LFS pointer: read its first bytes to tell."""
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(len(LFS_POINTER_PREFIX))
+    except OSError:
+        return  # the size check of HUB211 still judges it
+    if head == LFS_POINTER_PREFIX:
+        problems.append(Problem(f"{name} is a Git LFS pointer, not the file: run `git lfs pull`", name))
 
 
 def _read_assets_dir(module: LoadedModule) -> None:

@@ -2,7 +2,9 @@
 
 Like ``saved_model_cli show --all`` (tag sets, signatures with dtypes and
 shapes) plus what matters to hub consumers: variables with their sizes,
-which are kernels and which regularization loss covers each, dropout rates,
+which are kernels and which regularization loss covers each (TF2: named by
+object path, with the objects and layers of the object graph and what each
+``regularization_losses`` function reads), dropout rates,
 batch-norm momentum, attachments (image size), assets and the checkpoint.
 
 :func:`summarize` gives the plain, JSON-able data (also the module summary of
@@ -53,6 +55,7 @@ def summarize(module: LoadedModule) -> dict:
         "path": module.path,
         "format": module.format,
         "module_def": _module_def(module),
+        "saved_model_file": module.saved_model_file or None,
         "saved_model_bytes": module.saved_model_bytes,
         "meta_graphs": [_meta_graph(module, meta_graph) for meta_graph in module.meta_graphs],
         "checkpoint": {
@@ -92,6 +95,7 @@ def _meta_graph(module: LoadedModule, meta_graph: MetaGraph) -> dict:
             key: len(meta_graph.collection_values(key)) for key in sorted(meta_graph.proto.collection_def)
         },
         "variables": _variables(module, meta_graph, semantics),
+        "objects": _objects(meta_graph),
         "regularization_losses": semantics.get("regularization_losses", []),
         "dropouts": semantics.get("dropouts", []),
         "batch_norms": semantics.get("batch_norms", []),
@@ -155,6 +159,17 @@ def _variables(module: LoadedModule, meta_graph: MetaGraph, semantics: dict) -> 
     return rows
 
 
+def _objects(meta_graph: MetaGraph) -> list[dict]:
+    """TF2: the Keras layers and ``tf.Module`` objects of the object graph, by readable path; ``[]`` for TF1."""
+    objects = meta_graph.object_graph
+    if objects is None:
+        return []
+    return [
+        {"path": layer.path, "kind": layer.kind, "class_name": layer.class_name, "variables": list(layer.variables)}
+        for layer in objects.layers
+    ]
+
+
 def _bytes(dtype: int, shape) -> int | None:
     size = proto.DTYPE_SIZES.get(dtype % 100)
     if size is None or shape is None or any(d < 0 for d in shape):
@@ -179,12 +194,14 @@ def _semantics(meta_graph: MetaGraph) -> dict:
             {"tensor": loss.tensor, "variables": list(loss.variables)} for loss in facts.regularization_losses
         ],
         "dropouts": [
-            {"node": d.node, "rate": d.rate, "form": d.form, "conditional": d.conditional, "function": d.function}
+            {"node": d.node, "rate": d.rate, "form": d.form, "conditional": d.conditional, "function": d.function,
+             "mode": d.mode, "entry": d.entry}
             for d in facts.dropouts
         ],
         "batch_norms": [
             {"node": b.node, "fused": b.fused, "training": b.training, "conditional": b.conditional,
-             "momentum": b.momentum, "updates_in_collection": b.updates_in_collection, "function": b.function}
+             "momentum": b.momentum, "updates_in_collection": b.updates_in_collection, "function": b.function,
+             "mode": b.mode, "entry": b.entry, "layer": b.layer}
             for b in facts.batch_norms
         ],
     }
@@ -202,7 +219,7 @@ def render_text(summary: dict) -> str:
         kind += f" (tfhub_module.pb format {module_def['format']})"
     add(f"Module: {summary['path']}")
     add(f"Format: {kind}")
-    add(f"Graph:  saved_model.pb, {_size(summary['saved_model_bytes'])}, "
+    add(f"Graph:  {summary.get('saved_model_file') or 'saved_model.pb'}, {_size(summary['saved_model_bytes'])}, "
         f"{_count(len(summary['meta_graphs']), 'meta graph')}")
     checkpoint = summary["checkpoint"]
     if checkpoint["index"] == "ok":
@@ -228,7 +245,9 @@ def render_text(summary: dict) -> str:
         add(f"Meta graph with tag set {tags}{note}: {meta_graph['nodes']} nodes, "
             f"{_count(meta_graph['functions'], 'function')}, TensorFlow {meta_graph['tensorflow_version'] or '?'}")
         _render_signatures(meta_graph, add)
+        _render_objects(meta_graph, add)
         _render_variables(meta_graph, add)
+        _render_losses(meta_graph, add)
         _render_semantics(meta_graph, add)
         if meta_graph["attachments"]:
             text = ", ".join(meta_graph["attachments"])
@@ -294,12 +313,44 @@ def _render_variables(meta_graph: dict, add) -> None:
         add(line)
 
 
+def _render_objects(meta_graph: dict, add) -> None:
+    objects = meta_graph.get("objects") or []
+    if not objects:
+        return
+    rows = [["path", "object", "variables"]]
+    for item in objects:
+        kind = item["class_name"] or item["kind"].removeprefix("_tf_keras_").replace("_generic_user_object", "object")
+        rows.append([item["path"] or "(root)", kind, ", ".join(item["variables"])])
+    add(f"  Objects ({len(objects)}):")
+    for line in _table(rows, indent="    "):
+        add(line)
+
+
+def _render_losses(meta_graph: dict, add) -> None:
+    """TF2: each function of ``regularization_losses`` and the variables it reads (TF1: the table says it)."""
+    if not meta_graph.get("objects") or meta_graph["semantics"] != "available":
+        return
+    losses = meta_graph["regularization_losses"]
+    if not losses:
+        add("  Regularization losses: none")
+        return
+    add(f"  Regularization losses ({len(losses)}):")
+    for loss in losses:
+        add(f"    {loss['tensor']}: reads {', '.join(loss['variables']) or 'no variable'}")
+
+
 def _render_semantics(meta_graph: dict, add) -> None:
     if meta_graph["semantics"] != "available":
         return
     for dropout in meta_graph["dropouts"]:
         rate = "unknown" if dropout["rate"] is None else f"{dropout['rate']:g}"
-        mode = "when training" if dropout["conditional"] else "always active"
+        trace = _trace(dropout)
+        if dropout["conditional"]:
+            mode = "when training" + (f", {trace}" if trace else "")
+        elif trace and dropout.get("mode") != "training":
+            mode = f"active at inference, {trace}"
+        else:
+            mode = trace or "always active"
         add(f"  Dropout: rate {rate}, {mode} ({_where(dropout)})")
     for norm in meta_graph["batch_norms"]:
         momentum = "unknown" if norm["momentum"] is None else f"{norm['momentum']:g}"
@@ -307,8 +358,23 @@ def _render_semantics(meta_graph: dict, add) -> None:
             mode = "training chosen at run time"
         else:
             mode = "training mode" if norm["training"] else "inference mode"
+        trace = _trace(norm)
+        if trace:
+            mode += f", {trace}"
         kind = "fused" if norm["fused"] else "unfused"
-        add(f"  Batch norm: momentum {momentum}, {mode}, {kind} ({_where(norm)})")
+        layer = f"layer {norm['layer']}, " if norm.get("layer") else ""
+        add(f"  Batch norm: momentum {momentum}, {mode}, {kind} ({layer}{_where(norm)})")
+
+
+def _trace(item: dict) -> str:
+    """TF2: the traces a dropout or batch norm belongs to, "" without an object graph."""
+    mode, entry = item.get("mode", ""), item.get("entry", "")
+    if mode == "unreached":
+        return "in a function no entry calls"
+    if not mode:
+        return ""
+    traces = {"training": "training trace", "inference": "inference trace"}.get(mode, "training and inference traces")
+    return f"{traces} {entry}" if entry else traces
 
 
 def _where(item: dict) -> str:

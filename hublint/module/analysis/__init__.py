@@ -7,9 +7,16 @@ derived from what ops compute and consume, never from node names, because
 names change across TensorFlow versions and layer APIs.
 
 Kernels and regularization coverage are read from the top-level graph (TF1 Hub
-format keeps the model there).  Dropout, batch norm and optimizer ops are also
+format keeps the model there), and for TF2 SavedModels through the object
+graph (:mod:`hublint.module.analysis.object_graph`): a kernel is a trainable
+variable a saved function reads as weights, covered when a function of the
+root's ``regularization_losses`` reads it; both are named by object path
+(``dense_1/kernel``, ``encoder/w``).  Dropout, batch norm and optimizer ops are also
 looked for in every function of the library, where TF2 SavedModels keep them;
-a function used as an ``If`` / ``Case`` branch counts as conditional.
+a function used as an ``If`` / ``Case`` branch counts as conditional.  In a TF2
+SavedModel each function also gets the mode of the traces reaching it
+(:mod:`~hublint.module.analysis.traces`): dropout only in a ``training=True``
+trace is not active at inference.
 """
 
 from __future__ import annotations
@@ -29,7 +36,16 @@ from hublint.module.analysis.facts import (
 )
 from hublint.module.analysis.optimizers import find_proximal_ops
 from hublint.module.analysis.saved_object import reusable_api
-from hublint.module.analysis.weights import function_kernels, kernels, regularization_losses, variables
+from hublint.module.analysis.traces import Traces, find_traces
+from hublint.module.analysis.weights import (
+    function_kernels,
+    kernels,
+    object_kernels,
+    object_regularization_losses,
+    object_variables,
+    regularization_losses,
+    variables,
+)
 from hublint.module.graph import Graph
 
 __all__ = [
@@ -51,10 +67,23 @@ def analyze(meta_graph) -> GraphFacts:
     if not isinstance(graph, Graph):
         graph = Graph(graph)
 
-    found_variables = variables(graph)
-    trainable = frozenset(v.name for v in found_variables if v.trainable)
+    objects = getattr(meta_graph, "object_graph", None)
+    if objects is None and graph.proto.object_graph_def.nodes:
+        from hublint.module.analysis.object_graph import ObjectGraph
+
+        objects = ObjectGraph(graph)
+    if objects:
+        found_variables = object_variables(objects)
+        found_kernels = object_kernels(objects)
+        found_losses = object_regularization_losses(objects)
+    else:
+        found_variables = variables(graph)
+        trainable = frozenset(v.name for v in found_variables if v.trainable)
+        found_kernels = kernels(graph, trainable)
+        found_losses = regularization_losses(graph)
     update_ops = update_op_names(graph)
     branches = _branch_functions(graph)
+    traces = find_traces(graph)
 
     dropouts: list[Dropout] = []
     batch_norms: list[BatchNorm] = []
@@ -71,15 +100,22 @@ def analyze(meta_graph) -> GraphFacts:
 
     return GraphFacts(
         variables=found_variables,
-        kernels=kernels(graph, trainable),
-        regularization_losses=regularization_losses(graph),
-        dropouts=tuple(dropouts),
-        batch_norms=tuple(batch_norms),
+        kernels=found_kernels,
+        regularization_losses=found_losses,
+        dropouts=tuple(_in_trace(d, traces) for d in dropouts),
+        batch_norms=tuple(_in_trace(b, traces)._replace(layer=traces.layers.get(b.function, "")) for b in batch_norms),
         moving_average_updates=tuple(updates),
         proximal_ops=tuple(proximal),
         function_kernels=function_kernels(graph),
-        reusable=reusable_api(graph.proto),
+        reusable=reusable_api(graph.proto, traces.has_training_trace),
     )
+
+
+def _in_trace(found, traces: Traces):
+    """``found`` (a Dropout or BatchNorm) with the mode of the traces reaching its function."""
+    if not found.function or not traces.entries:
+        return found
+    return found._replace(mode=traces.mode(found.function), entry=traces.reached_from.get(found.function, ""))
 
 
 def _branch_functions(graph: Graph) -> set[str]:

@@ -43,6 +43,10 @@ class Dropout(NamedTuple):
     form: str  # "rate" (GreaterEqual with the rate) or "keep_prob" (Floor of keep_prob + uniform)
     conditional: bool  # inside a cond branch: only active when a training flag says so
     function: str = ""  # the library function holding it; "" for the top-level graph
+    #: TF2: the traces reaching its function: "training", "inference", "training and inference",
+    #: "unreached"; "" without an object graph (TF1: the tag set and ``conditional`` decide)
+    mode: str = ""
+    entry: str = ""  # TF2: how a consumer reaches it, e.g. "`__call__(training=False)`"
 
 
 class MovingAverageUpdate(NamedTuple):
@@ -67,6 +71,10 @@ class BatchNorm(NamedTuple):
     updates: tuple[str, ...]  # its moving-average update nodes
     updates_in_collection: bool  # every update is in ``update_ops`` (true when there are none)
     function: str = ""
+    mode: str = ""  # as :attr:`Dropout.mode`
+    entry: str = ""  # as :attr:`Dropout.entry`
+    #: TF2: the variable scope of the layer whose trace holds it (``batch_normalization``), "" if unknown
+    layer: str = ""
 
 
 class ProximalOp(NamedTuple):
@@ -94,6 +102,11 @@ class ReusableApi(NamedTuple):
 
     attributes: tuple[str, ...]  # which of variables, trainable_variables, regularization_losses, __call__
     call_arguments: tuple[str, ...]  # the arguments of ``__call__`` (``()`` without one)
+    #: Functions of the root object other than ``__call__`` (Keras 3 ``model.export()``: ``serve``)
+    endpoints: tuple[str, ...] = ()
+    signatures: tuple[str, ...] = ()  # the serving signatures (``serving_default``)
+    #: Some concrete function was traced for training (``training=True`` or a tensor ``training``)
+    has_training_trace: bool = False
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -104,6 +117,17 @@ class ReusableApi(NamedTuple):
     @property
     def has_training_argument(self) -> bool:
         return "training" in self.call_arguments
+
+    @property
+    def inference_only(self) -> bool:
+        """An inference-only artifact (what Keras 3 ``model.export()`` writes): endpoints or signatures
+        but no ``__call__``, no training trace and no ``regularization_losses``: nothing to fine-tune with."""
+        return (
+            "__call__" not in self.attributes
+            and "regularization_losses" not in self.attributes
+            and not self.has_training_trace
+            and bool(self.endpoints or self.signatures)
+        )
 
 
 class GraphFacts(NamedTuple):
@@ -133,10 +157,16 @@ class GraphFacts(NamedTuple):
 
     @property
     def active_dropouts(self) -> tuple[Dropout, ...]:
-        """Dropout that runs on every call (not chosen by a training flag)."""
-        return tuple(d for d in self.dropouts if not d.conditional)
+        """Dropout active at inference: not chosen by a training flag, and (TF2) in a function an
+        inference entry reaches, not only a ``training=True`` trace."""
+        return tuple(d for d in self.dropouts if not d.conditional and _runs_at_inference(d.mode))
 
     @property
     def training_batch_norms(self) -> tuple[BatchNorm, ...]:
-        """Batch norm fixed in training mode (not chosen by a training flag)."""
-        return tuple(b for b in self.batch_norms if b.training and not b.conditional)
+        """Batch norm fixed in training mode at inference (as :attr:`active_dropouts`)."""
+        return tuple(b for b in self.batch_norms if b.training and not b.conditional and _runs_at_inference(b.mode))
+
+
+def _runs_at_inference(mode: str) -> bool:
+    """``""`` (no object graph: the tag set decides), ``inference``, ``training and inference``."""
+    return mode not in ("training", "unreached")

@@ -7,8 +7,12 @@ from hublint.module.analysis.facts import ReusableApi
 REQUIRED_ATTRIBUTES = ("variables", "trainable_variables", "regularization_losses", "__call__")
 
 
-def reusable_api(meta_graph_def) -> ReusableApi | None:
-    """What the root object offers a ``hub.load`` / ``hub.KerasLayer`` caller; ``None`` without an object graph."""
+def reusable_api(meta_graph_def, has_training_trace: bool = False) -> ReusableApi | None:
+    """What the root object offers a ``hub.load`` / ``hub.KerasLayer`` caller; ``None`` without an object graph.
+
+    ``has_training_trace``: whether some concrete function was traced for training
+    (see :mod:`hublint.module.analysis.traces`).
+    """
     nodes = meta_graph_def.object_graph_def.nodes
     if not nodes:
         return None
@@ -17,9 +21,17 @@ def reusable_api(meta_graph_def) -> ReusableApi | None:
     call = children.get("__call__")
     if call is not None and 0 <= call < len(nodes):
         arguments = _call_arguments(nodes[call])
+    endpoints = tuple(sorted(
+        name for name, node_id in children.items()
+        if name != "__call__" and not name.startswith("_") and 0 <= node_id < len(nodes)
+        and nodes[node_id].WhichOneof("kind") in ("function", "bare_concrete_function")
+    ))
     return ReusableApi(
         attributes=tuple(name for name in REQUIRED_ATTRIBUTES if name in children),
         call_arguments=arguments,
+        endpoints=endpoints,
+        signatures=tuple(sorted(name for name in meta_graph_def.signature_def if not name.startswith("__"))),
+        has_training_trace=has_training_trace,
     )
 
 

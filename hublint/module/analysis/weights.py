@@ -1,10 +1,20 @@
-"""Variables, kernels and which kernels the exported regularization losses cover."""
+"""Variables, kernels and which kernels the exported regularization losses cover.
+
+TF1 graphs: from the top-level graph and its collections.  TF2 SavedModels
+(``object_*``): from the object graph and the functions its objects hold
+(:class:`~hublint.module.analysis.object_graph.ObjectGraph`), named by object path.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from hublint.module.analysis.facts import Kernel, RegularizationLoss, Variable
 from hublint.module.analysis.trace import VARIABLE_OPS, variable_behind
 from hublint.module.graph import Graph, node_name
+
+if TYPE_CHECKING:
+    from hublint.module.analysis.object_graph import ObjectGraph
 
 # Weight-reading ops and which of their inputs can be the weights.  MatMul-like
 # ops get both inputs checked (``tf.matmul(w, x)`` is legal); convolutions take
@@ -109,3 +119,57 @@ def function_kernels(graph: Graph) -> tuple[str, ...]:
             if any(i < len(inputs) and variable_behind(function, inputs[i]) in arguments for i in indices):
                 found.append(f"{function.name}/{node.name}")
     return tuple(found)
+
+
+# -- TF2 SavedModels: the object graph and the functions ------------------------------------
+
+def object_variables(objects: ObjectGraph) -> tuple[Variable, ...]:
+    """The variables of a TF2 object graph (:class:`ObjectGraph`), named by their readable object path."""
+    from hublint.module.graph import dtype_name
+
+    return tuple(
+        Variable(
+            name=variable.path,
+            dtype=dtype_name(variable.dtype) if variable.dtype else "",
+            shape=variable.shape,
+            trainable=variable.trainable,
+            resource=True,
+        )
+        for variable in objects.variables
+    )
+
+
+def object_kernels(objects: ObjectGraph) -> tuple[Kernel, ...]:
+    """Trainable variables some saved function reads as the weights of a MatMul or convolution.
+
+    Every concrete function of the object graph counts (``__call__`` traces,
+    signatures, Keras layer calls) except the regularization losses; a
+    variable is matched to a function's weight op through the function's
+    captures and the calls between library functions.  ``nodes`` is empty:
+    the ops sit inside generated functions whose names mean nothing to users.
+    """
+    ops: dict[int, set[str]] = {}
+    loss_functions = objects.loss_functions
+    for function in objects.functions:
+        if function in loss_functions:
+            continue
+        for node_id, found in objects.kernel_variables(function).items():
+            ops.setdefault(node_id, set()).update(found)
+    trainable = {v.node_id: v for v in objects.variables if v.trainable}
+    kernels = [
+        Kernel(variable=trainable[node_id].path, ops=tuple(sorted(found)), nodes=())
+        for node_id, found in ops.items() if node_id in trainable
+    ]
+    return tuple(sorted(kernels))
+
+
+def object_regularization_losses(objects: ObjectGraph) -> tuple[RegularizationLoss, ...]:
+    """Each function of the root's ``regularization_losses`` with the variables its value is computed from."""
+    losses = []
+    for path, functions in objects.regularization_loss_functions():
+        read: set[int] = set()
+        for function in functions:
+            read |= objects.variables_read(function)
+        names = sorted(objects.readable_path(node_id) for node_id in read)
+        losses.append(RegularizationLoss(tensor=path, variables=tuple(names)))
+    return tuple(losses)

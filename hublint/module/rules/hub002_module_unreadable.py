@@ -7,10 +7,14 @@ class ModuleUnreadable(ModuleRule):
     name = "module-unreadable"
     severity = Severity.ERROR
     summary = (
-        "Reports each part of a module directory that hublint cannot read: no `saved_model.pb`, an "
-        "empty, truncated or garbage protobuf, a `tfhub_module.pb` with a format other than 3 or a "
-        "required feature tensorflow_hub does not know, a corrupt `variables/variables.index`, "
-        "unreadable files. The rest of the module is still checked where it can be."
+        "Reports each part of a module directory that hublint cannot read: no `saved_model.pb` (or "
+        "`saved_model.pbtxt`), an empty, truncated or garbage protobuf, a `tfhub_module.pb` with a "
+        "format other than 3 or a required feature tensorflow_hub does not know, a corrupt "
+        "`variables/variables.index` (plain or Snappy-compressed blocks are both read), unreadable "
+        "files. Where the bytes show the cause, the message names it: a Git LFS pointer instead of "
+        "the file, an HTML page or an archive saved under the file's name, the binary and text "
+        "SavedModel forms swapped, a checkpoint beside the graph instead of under `variables/`. "
+        "The rest of the module is still checked where it can be."
     )
     rationale = (
         "A module hublint cannot read is a module `hub.Module` or `hub.load` cannot load either: "

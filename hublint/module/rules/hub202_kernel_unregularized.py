@@ -9,7 +9,10 @@ class KernelUnregularized(ModuleRule):
     summary = (
         "Reports each trainable kernel (a variable read as the weights of a MatMul, convolution, "
         "depthwise or transposed convolution) that no exported regularization loss depends on. "
-        "Embeddings read by Gather are not kernels."
+        "Embeddings read by Gather are not kernels. In a TF2 SavedModel a kernel is a variable its "
+        "saved functions read as weights, covered when a function of the saved object's "
+        "`regularization_losses` reads it; it is named by its Keras layer or object path "
+        "(`dense_1/kernel`, `encoder/w`)."
     )
     rationale = (
         "The exported `regularization_losses` are all the regularization a consumer gets when "
@@ -19,10 +22,13 @@ class KernelUnregularized(ModuleRule):
     message = "trainable kernel `{variable}` ({ops}) has no regularization loss"
     fix = (
         "add `kernel_regularizer=` (tf-slim: `weights_regularizer=`) to the layer that creates "
-        "`{variable}`"
+        "`{variable}`{saved_object}"
     )
-    bad_modules = ("dense_noreg", "dense_partial_reg", "batchnorm_keras_no_update_ops")
-    good_modules = ("dense_l2", "slim_arg_scope", "text_embedding", "dropout_train_tags")
+    bad_modules = ("dense_noreg", "dense_partial_reg", "batchnorm_keras_no_update_ops", "tf2_bare",
+                   "keras2_saved_model_noreg", "keras2_model_save_partial_reg", "tf2_module_empty_reg_losses",
+                   "tf2_module_with_reg_losses")
+    good_modules = ("dense_l2", "slim_arg_scope", "text_embedding", "dropout_train_tags", "tf2_reusable",
+                    "keras3_reusable_wrapper", "keras3_export")
     bad = (
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n\n"
@@ -50,11 +56,17 @@ class KernelUnregularized(ModuleRule):
     def check(self, module, config):
         reported: set[str] = set()
         for meta_graph in module.meta_graphs:
+            reusable = meta_graph.facts.reusable
+            if reusable is not None and reusable.inference_only:
+                continue  # an inference-only TF2 export (Keras 3 `model.export()`): HUB216 says what to do
+            # A TF2 object made by hand gets its losses as functions on the saved object.
+            saved_object = (" or, for a hand-made TF2 object, a function reading it in "
+                            "`obj.regularization_losses`") if reusable is not None else ""
             for kernel in meta_graph.facts.unregularized_kernels:
                 if kernel.variable in reported:
                     continue
                 reported.add(kernel.variable)
                 yield self.finding(
                     module.location(meta_graph, kernel.variable),
-                    variable=kernel.variable, ops=", ".join(kernel.ops),
+                    variable=kernel.variable, ops=", ".join(kernel.ops), saved_object=saved_object,
                 )

@@ -9,7 +9,8 @@ class DropoutInInferenceGraph(ModuleRule):
     summary = (
         "Reports random dropout that runs unconditionally in the meta graph with the default (empty) "
         "tag set, the graph `hub.Module(spec)` uses for inference. For a TF2 SavedModel: dropout in "
-        "its functions while `__call__` takes no `training` argument to turn it off."
+        "a function that an inference entry runs (a `training=False` trace, a `__call__` without a "
+        "`training` argument, a serving signature); dropout only in `training=True` traces is fine."
     )
     rationale = (
         "Dropout at inference makes every prediction random: the same input gives different "
@@ -17,14 +18,16 @@ class DropoutInInferenceGraph(ModuleRule):
         "applied unconditionally in `module_fn`, or `training=True` is hard-coded; dropout belongs "
         "in the graph for the `train` tag set only."
     )
-    message = "random dropout (rate {rate}) runs at inference in {where}"
+    message = "random dropout `{name}` (rate {rate}) runs at inference: {where}"
     fix = (
         "apply the dropout at `{node}` only for training: "
         "`tf.layers.dropout(x, rate, training=is_training)` with `is_training=True` only in the "
-        "`{{\"train\"}}` entry of `tags_and_args` (TF2: a `training` argument of `__call__`)"
+        "`{{\"train\"}}` entry of `tags_and_args` (TF2: give `__call__` a `training` argument and drop out "
+        "only when it is true, e.g. Keras `Dropout(rate)(x, training=training)`)"
     )
-    bad_modules = ("dropout_always_on", "tf2_bare")
-    good_modules = ("dropout_train_tags", "dropout_keep_prob", "tf2_reusable", "dense_noreg")
+    bad_modules = ("dropout_always_on", "tf2_bare", "tf2_module_dropout_at_inference")
+    good_modules = ("dropout_train_tags", "dropout_keep_prob", "tf2_reusable", "dense_noreg",
+                    "keras2_dropout_bn_traces", "keras3_export")
     bad = (
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n\n"
@@ -51,22 +54,57 @@ class DropoutInInferenceGraph(ModuleRule):
         for meta_graph in module.meta_graphs:
             facts = meta_graph.facts
             if facts.reusable is not None:
-                if facts.reusable.has_training_argument:
-                    continue
+                # TF2: the traces reaching each function decide (active_dropouts leaves out
+                # dropout that only `training=True` traces run).
                 dropouts = [d for d in facts.active_dropouts if d.function]
-                where = "the functions of a `__call__` without a `training` argument"
             elif meta_graph.tag_set == ():
                 dropouts = list(facts.active_dropouts)
-                where = "the default-tag graph"
             else:
                 continue
             reported: set[str] = set()
             for dropout in dropouts:
-                if dropout.node in reported:
+                name = object_name(meta_graph, dropout)
+                if name in reported:
                     continue
-                reported.add(dropout.node)
+                reported.add(name)
                 yield self.finding(
-                    module.location(meta_graph, dropout.node),
+                    module.location(meta_graph, name),
                     rate=f"{dropout.rate:g}" if dropout.rate is not None else "not constant",
-                    where=where, node=dropout.node,
+                    where=inference_place(dropout), node=name, name=name,
                 )
+
+
+#: Name scopes that ops open inside a dropout or batch-norm call: not part of the user's name.
+_INTERNAL_SCOPES = frozenset({"random_uniform", "stateless_random_uniform", "batchnorm", "cond", "dropout_mask"})
+
+
+def object_name(meta_graph, found) -> str:
+    """The layer, object path or name scope a dropout / batch norm belongs to, in the user's words.
+
+    TF1 graphs keep the node's own name (``dropout/random_uniform/RandomUniform`` is where it
+    is). In a TF2 SavedModel the node lives in a traced function (``__inference_...``), a name
+    no user wrote: the finding names the object whose method the function is (a Keras layer,
+    ``encoder``) and the op's name scope inside it (``dropout``).
+    """
+    if not found.function:
+        return found.node
+    if getattr(found, "layer", ""):
+        return found.layer
+    parts = found.node.split("/")[:-1]
+    while parts and parts[-1] in _INTERNAL_SCOPES:
+        parts.pop()
+    scope = "/".join(parts)
+    graph = meta_graph.object_graph
+    owner = graph.function_owner(found.function) if graph is not None else None
+    if owner and scope and owner.rsplit("/", 1)[-1] != scope.split("/")[0]:
+        return f"{owner}/{scope}"
+    return owner or scope or found.node
+
+
+def inference_place(found) -> str:
+    """Where a dropout or batch norm runs at inference, in the consumer's words."""
+    if not found.function:
+        return "the default-tag graph runs it"
+    if "(training=" in found.entry:
+        return f"the {found.entry} trace runs it"
+    return f"{found.entry or 'an inference entry'} runs it, without a `training` argument"

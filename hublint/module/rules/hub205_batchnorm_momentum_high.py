@@ -20,9 +20,10 @@ class BatchnormMomentumHigh(ModuleRule):
     message = "batch-norm momentum {momentum:g} is above the maximum {maximum:g}{where}"
     fix = "lower `momentum=` (tf-slim: `decay=`) of the batch norm `{layer}`{others} to {maximum:g} or less"
     options = ("batchnorm-momentum-max",)
-    bad_modules = ("batchnorm_fused_high_momentum", "batchnorm_unfused", "slim_arg_scope")
+    bad_modules = ("batchnorm_fused_high_momentum", "batchnorm_unfused", "slim_arg_scope",
+                   "tf_keras_model_save_bn_momentum_high")
     good_modules = ("batchnorm_fused_ok", "batchnorm_keras_no_update_ops", "slim_inplace_updates",
-                    "batchnorm_training_in_inference")
+                    "batchnorm_training_in_inference", "keras2_dropout_bn_traces")
     bad = (
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n"
@@ -52,22 +53,25 @@ class BatchnormMomentumHigh(ModuleRule):
 
     def check(self, module, config):
         maximum = config.batchnorm_momentum_max
-        reported: set[str] = set()
+        reported: set[tuple[str, str]] = set()
         for meta_graph in module.meta_graphs:
             facts = meta_graph.facts
             # The layer is the scope of its moving variables (``Conv2d_1a_3x3/BatchNorm``).
             layer_of = {u.batch_norm: _scope(u.variable) for u in facts.moving_average_updates if u.batch_norm}
             # Batch norms, then moving averages of batch statistics no batch norm claimed.
-            candidates = [(b.node, b.momentum, layer_of.get(b.node, _scope(b.node))) for b in facts.batch_norms]
-            candidates += [(u.node, u.momentum, _scope(u.variable))
+            # TF2: a layer's traces hold ops named plainly (`FusedBatchNormV3`) in several functions; the
+            # layer is the scope of the variables its traces capture, one candidate per layer.
+            candidates = [((b.layer or b.function, b.node), b.layer or b.node, b.momentum,
+                           b.layer or layer_of.get(b.node, _scope(b.node))) for b in facts.batch_norms]
+            candidates += [((u.function, u.node), u.node, u.momentum, _scope(u.variable))
                            for u in facts.moving_average_updates if not u.batch_norm]
             # One finding per momentum value and meta graph: tf-slim sets the decay of a whole
             # network in one arg_scope, and 96 copies of one warning would bury everything else.
             by_momentum: dict[float, list[tuple[str, str]]] = {}
-            for node, momentum, layer in candidates:
-                if momentum is None or momentum <= maximum or node in reported:
+            for key, node, momentum, layer in candidates:
+                if momentum is None or momentum <= maximum or key in reported:
                     continue
-                reported.add(node)
+                reported.add(key)
                 by_momentum.setdefault(momentum, []).append((node, layer))
             for momentum, batch_norms in by_momentum.items():
                 node, layer = batch_norms[0]

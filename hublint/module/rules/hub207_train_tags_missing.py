@@ -9,7 +9,7 @@ class TrainTagsMissing(ModuleRule):
     summary = (
         "Reports a TF1 Hub module with dropout or batch norm but no meta graph tagged `train`. For "
         "a TF2 SavedModel: dropout or batch norm in its functions while `__call__` has no "
-        "`training` argument."
+        "`training` argument (an inference-only export without `__call__` is HUB216's)."
     )
     rationale = (
         "Dropout and batch norm behave differently in training and at inference. A TF1 Hub module "
@@ -25,7 +25,8 @@ class TrainTagsMissing(ModuleRule):
     )
     bad_modules = ("dropout_always_on", "batchnorm_training_in_inference", "tf2_bare")
     good_modules = ("dropout_train_tags", "dropout_keep_prob", "slim_arg_scope", "batchnorm_fused_ok",
-                    "tf2_reusable", "dense_noreg")
+                    "tf2_reusable", "dense_noreg", "keras2_dropout_bn_traces", "tf2_module_dropout_at_inference",
+                    "keras3_export")
     bad = (
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n\n\n"
@@ -54,8 +55,8 @@ class TrainTagsMissing(ModuleRule):
         for meta_graph in module.meta_graphs:
             facts = meta_graph.facts
             reusable = facts.reusable
-            if reusable is not None and reusable.has_training_argument:
-                continue
+            if reusable is not None and (reusable.has_training_argument or reusable.inference_only):
+                continue  # the object takes `training`, or HUB216 explains the inference-only export
             nodes = [d.node for d in facts.dropouts] + [b.node for b in facts.batch_norms]
             if not nodes:
                 continue

@@ -13,15 +13,17 @@ class SignatureMissing(SourceRule):
     severity = Severity.ERROR
     summary = (
         "Reports a module function (given to `hub.create_module_spec`) that never calls "
-        "`hub.add_signature`, that adds only named signatures and no `default` one, or whose default "
-        "signature's outputs dict (a dict literal or `dict(...)`) has no `default` key. A bare tensor "
-        "as outputs is valid: TF Hub names it `default`."
+        "`hub.add_signature` anywhere it reaches (an error), and, as warnings, one that adds only named "
+        "signatures and no `default` one, or whose default signature's outputs dict (a dict literal or "
+        "`dict(...)`) has no `default` key. A bare tensor as outputs is valid: TF Hub names it `default`."
     )
     rationale = (
-        "Consumers call a module as `module(inputs)`, which runs the `default` signature and returns "
-        "its `default` output. A module without them cannot be used that way, and common signatures "
-        "(image feature vectors, text embeddings) require both. The module exports fine and fails "
-        "only in the consumer's hands."
+        "A module without any signature cannot be called at all: it exports fine and fails only in "
+        "the consumer's hands. Consumers call a module as `module(inputs)`, which runs the `default` "
+        "signature and returns its `default` output; without them every consumer must pass "
+        "`signature=` and `as_dict=True` and know the publisher's names. Some modules do that on "
+        "purpose (BERT-style modules offer only named signatures), so those two are warnings; common "
+        "signatures (image feature vectors, text embeddings) require both."
     )
     message = "module function {function} {problem}"
     fix = "{remedy}"
@@ -29,9 +31,18 @@ class SignatureMissing(SourceRule):
         "import tensorflow.compat.v1 as tf\n"
         "import tensorflow_hub as hub\n"
         "\n"
+        "def module_fn():  # error: no signature at all\n"
+        "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
+        "  tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
         "def module_fn():\n"
         "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
         "  hidden = tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  # warning: module(inputs) finds no 'default' output\n"
         "  hub.add_signature(inputs=inputs, outputs=dict(hidden=hidden))\n"
         "\n"
         "spec = hub.create_module_spec(module_fn)\n",
@@ -40,7 +51,9 @@ class SignatureMissing(SourceRule):
         "\n"
         "def module_fn():\n"
         "  inputs = tf.placeholder(tf.float32, shape=[None, 50])\n"
-        "  tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  hidden = tf.layers.dense(inputs, 20, kernel_regularizer=tf.keras.regularizers.l2(1e-4))\n"
+        "  # warning: only a named signature, so consumers must pass signature='embed'\n"
+        "  hub.add_signature('embed', inputs=inputs, outputs=hidden)\n"
         "\n"
         "spec = hub.create_module_spec(module_fn)\n",
     )
@@ -74,12 +87,13 @@ class SignatureMissing(SourceRule):
                 seen.add(function)
                 problem = self.problem(facts, function)
                 if problem is not None:
-                    text, remedy, node = problem
-                    yield self.finding(_location(node, facts.path), function=function.name, problem=text, remedy=remedy)
+                    text, remedy, node, severity = problem
+                    yield self.finding(_location(node, facts.path), severity=severity,
+                                       function=function.name, problem=text, remedy=remedy)
 
     @staticmethod
     def problem(facts, function):
-        """(what is wrong, how to fix it, where) for one module function, or None."""
+        """(what is wrong, how to fix it, where, severity) for one module function, or None."""
         reached = facts.reach.get(function, frozenset({function}))
         signatures = [call for call in facts.named(ops.ADD_SIGNATURE) if call.function in reached]
         if not signatures:
@@ -87,6 +101,7 @@ class SignatureMissing(SourceRule):
                 "never calls hub.add_signature",
                 "call hub.add_signature(inputs=..., outputs=...) in the module function",
                 function,
+                Severity.ERROR,
             )
         default_signatures = []
         for call in signatures:
@@ -101,6 +116,7 @@ class SignatureMissing(SourceRule):
                 f"adds only named signatures ({names}) and no default signature",
                 "add hub.add_signature(inputs=..., outputs=...) without a name: consumers call the 'default' signature",
                 signatures[0].node,
+                Severity.WARNING,
             )
         for call in default_signatures:
             outputs = call.argument("outputs", 2)
@@ -114,6 +130,7 @@ class SignatureMissing(SourceRule):
                     "add a 'default' entry to the outputs dict of hub.add_signature "
                     "(consumers get module(inputs) from it)",
                     outputs.node,
+                    Severity.WARNING,
                 )
         return None
 

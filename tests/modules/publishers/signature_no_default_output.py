@@ -5,9 +5,10 @@ The default signature exists, but its outputs are named `logits` and
 the preprocessed tensor (`features / 255.0`) to hub.add_signature instead of
 the placeholder itself.
 
-Expected module findings: HUB209 (`default` output missing; input `default`
-is not a placeholder)
-Must not trigger: HUB201, HUB202, and every other HUB2xx rule
+Expected module findings: HUB209 (warning: `default` output missing)
+Must not trigger: HUB209 about the input (`features / 255.0` reads only a
+placeholder and a constant: feeding it skips no variable and no other
+input), HUB201, HUB202, and every other HUB2xx rule
 """
 import sys
 

@@ -7,7 +7,8 @@ dropout is active at inference too), and the saved object has no
 the variables under their attribute names.
 
 Expected module findings (reusable-SavedModel checks through the object
-graph): HUB201 (no `regularization_losses` although kernels exist), HUB204
+graph): HUB201 (no `regularization_losses` although kernels exist), HUB202 on
+`hidden_kernel` and `output_kernel` (named by attribute path), HUB204
 (random dropout in the inference function), HUB207 (dropout but `__call__`
 has no `training` argument)
 Must not trigger: HUB203 (0.2 is in range), HUB209-HUB215
