@@ -98,6 +98,45 @@ def test_api_version_remembers_compat_v1_for_positional_meaning():
     v1 = only_call("import tensorflow.compat.v1 as tf\ntf.nn.dropout(x, 0.5)", "tf.nn.dropout")
     plain = only_call("import tensorflow as tf\ntf.nn.dropout(x, 0.5)", "tf.nn.dropout")
     assert (v1.api, plain.api) == ("v1", "")
+    # The last compat segment is the API that runs.
+    v2 = only_call("import tensorflow.compat.v1 as tf\ntf.compat.v2.nn.dropout(x, 0.5)", "tf.nn.dropout")
+    assert v2.api == "v2"
+
+
+@pytest.mark.parametrize(
+    "imports, api",
+    [
+        ("try:\n  import tensorflow as tf\nexcept ImportError:\n  import tensorflow.compat.v1 as tf\n", ""),
+        ("try:\n  import tensorflow.compat.v1 as tf\nexcept ImportError:\n  import tensorflow as tf\n", "v1"),
+    ],
+)
+def test_a_try_import_binds_the_import_of_its_body(imports, api):
+    assert only_call(imports + "tf.nn.dropout(x, 0.5)", "tf.nn.dropout").api == api
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("from tf_slim import *\nconv2d(x, 8, 3)", "slim.conv2d"),
+        ("from tensorflow.compat.v1.layers import *\nfrom tf_slim import *\ndense(x, 8)", "tf.layers.dense"),
+        ("import functools\nimport tensorflow as tf\nfc = functools.partial(tf.layers.dense, units=3)\nfc(x)",
+         "tf.layers.dense"),
+    ],
+)
+def test_star_imports_and_partials_of_ops_resolve(code, expected):
+    assert expected in call_names(code)
+
+
+def test_a_partial_of_an_op_passes_its_bound_arguments():
+    code = """
+    import functools
+    import tensorflow.compat.v1 as tf
+    dense = functools.partial(tf.layers.dense, units=3, kernel_regularizer=None)
+    y = dense(x, units=4)
+    """
+    call = only_call(code, "tf.layers.dense")
+    assert call.args[0].text == "x"
+    assert call.keywords["units"].value == 4 and call.keywords["kernel_regularizer"].value is None
 
 
 def test_layer_objects_and_their_application():
@@ -162,6 +201,34 @@ def test_conditional_calls_are_marked():
     assert [call.conditional for call in drops] == [True, True, False]
 
 
+def test_calls_on_one_branch_of_their_callers_are_conditional():
+    code = """
+    import tensorflow.compat.v1 as tf
+
+    def gated(x):
+        return tf.nn.dropout(x, rate=0.1)
+
+    def passed_to_cond():
+        return tf.nn.dropout(tf.ones([2]), rate=0.2)
+
+    def everywhere(x):
+        return tf.nn.dropout(x, rate=0.3)
+
+    def module_fn(is_training=False):
+        x = tf.placeholder(tf.float32, [None, 4])
+        if is_training:
+            x = gated(x)
+        y = tf.cond(is_training, passed_to_cond, lambda: x)
+        x = everywhere(x)
+        if not is_training:
+            return x
+        return tf.nn.dropout(x, rate=0.4)
+    """
+    drops = {call.function_name + str(call.location.line): call.conditional
+             for call in facts_of(code).calls if call.name == "tf.nn.dropout"}
+    assert drops == {"gated5": True, "passed_to_cond8": True, "everywhere11": False, "module_fn21": True}
+
+
 # -- module functions ------------------------------------------------------------------------
 
 
@@ -220,7 +287,41 @@ def test_tags_and_args_become_tag_sets():
 def test_unfollowable_module_fn_leaves_no_module_code():
     facts = facts_of(MODULE.format(module_fn="self.module_fn", tags="None"))
     assert facts.module_specs[0].module_functions == ()
+    assert facts.module_specs[0].not_followed == "module function self.module_fn is computed (an attribute)"
     assert not any(call.in_module_code for call in facts.calls)
+
+
+@pytest.mark.parametrize(
+    "definitions, module_fn",
+    [
+        # a method, and a helper method it calls
+        ("class Exporter:\n  def fn(self):\n    return self.net()\n  def net(self):\n    return tower(1)\n"
+         "  def spec(self):\n    return hub.create_module_spec(self.fn)\n", None),
+        # a method of a base class in this file
+        ("class Base:\n  def fn(self):\n    return tower(1)\n"
+         "class Exporter(Base):\n  def spec(self):\n    return hub.create_module_spec(self.fn)\n", None),
+        # a factory returning an inner def
+        ("def make():\n  def fn():\n    return tower(1)\n  return fn\n", "make()"),
+        # a factory method returning a lambda
+        ("class Exporter:\n  def make(self):\n    return lambda: tower(1)\n"
+         "  def spec(self):\n    return hub.create_module_spec(self.make())\n", None),
+        # a parameter of an export helper, set by its callers
+        ("def fn():\n  return tower(1)\ndef export(module_fn):\n  return hub.create_module_spec(module_fn)\n"
+         "export(fn)\n", None),
+    ],
+)
+def test_module_functions_are_followed_through_methods_factories_and_callers(definitions, module_fn):
+    code = (
+        "import tensorflow.compat.v1 as tf\nimport tensorflow_hub as hub\n"
+        "def tower(x):\n  return tf.layers.dense(x, 4)\n" + definitions
+    )
+    if module_fn is not None:
+        code += f"spec = hub.create_module_spec({module_fn})\n"
+    facts = facts_of(code)
+    (spec,) = facts.module_specs
+    assert spec.module_functions and spec.not_followed == ""
+    (dense,) = facts.named("tf.layers.dense")
+    assert dense.in_module_code
 
 
 # -- arg_scope -----------------------------------------------------------------------------

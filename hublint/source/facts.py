@@ -6,9 +6,19 @@
   with its arguments (astroid nodes; constant values are computed on demand),
   where it is, the function it is in, and the ``arg_scope`` defaults that apply to it;
 - the ``hub.create_module_spec`` calls, the module functions they are given,
-  their ``tags_and_args`` tag sets and ``drop_collections``;
-- the module code: module functions plus the functions of this file they reach;
-- every ``slim.arg_scope`` declaration.
+  their ``tags_and_args`` tag sets and ``drop_collections``.  A ``module_fn`` is
+  followed through names, methods (``self._fn``), factories of this file (what
+  ``make_module_fn(10)`` returns), ``functools.partial`` (whose bound arguments
+  can make an ``if`` branch dead), lambdas and the callers of an export helper;
+  what cannot be followed is kept with the reason (HUB004);
+- the module code: module functions plus the functions and methods of this
+  file they reach; calls run on one branch when their callers call them on one
+  (``if is_training: helper(x)``, ``tf.cond(flag, fn, ...)``, after
+  ``if not is_training: return``);
+- every ``slim.arg_scope`` declaration; scopes returned by functions of this
+  file, tf-slim / TF-Models nets arg-scope functions (a small catalogue in
+  :mod:`hublint.source.ops`), ``tf.variable_scope(regularizer=...)``, and
+  scopes that cannot be read (opaque: they may set anything on tf-slim ops).
 
 It works on any astroid tree, the one hublint parses and the one pylint builds.
 """
@@ -28,7 +38,17 @@ from hublint.source.values import UNKNOWN, Bindings, bind_call, evaluate
 
 _FUNCTIONS = (nodes.FunctionDef, nodes.AsyncFunctionDef)
 # Calls whose function arguments run only on one branch (tf.cond(pred, true_fn, false_fn)).
-_BRANCHING_CALLS = ("tf.cond", "tf.case", "tf.switch_case", "slim.smart_cond", "tf.__internal__.smart_cond.smart_cond")
+_BRANCHING_CALLS = (
+    "tf.cond", "tf.case", "tf.switch_case", "slim.smart_cond", "slim.utils.smart_cond",
+    "tf.__internal__.smart_cond.smart_cond", "keras.backend.in_train_phase", "keras.backend.in_test_phase",
+)
+# ``tf.variable_scope(name_or_scope, default_name, values, initializer, regularizer, ...)``: its
+# regularizer applies to the variables that tf.layers and tf-slim layers create through get_variable.
+_VARIABLE_SCOPE = "tf.variable_scope"
+_VARIABLE_SCOPE_OPS = frozenset(name for name in ops.WEIGHT_LAYERS if name.startswith(("tf.layers.", "slim.")))
+_REGULARIZER_KEYWORDS = frozenset(keyword for keywords in ops.WEIGHT_LAYERS.values() for keyword in keywords)
+# How deep module_fn expressions are followed through names, factories, partials and callers.
+_MAX_FOLLOW = 6
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,13 +104,17 @@ class ArgScope:
     call: nodes.Call
     function: nodes.FunctionDef | None  # the function the ``with`` is in
     star_kwargs: bool = False  # ``arg_scope([...], **params)``: may set any argument
+    opaque: bool = False  # ``arg_scope(scope_from_elsewhere())``: may set any argument of any tf-slim op
+
+    def applies_to(self, name: str) -> bool:
+        return name in self.ops or (self.opaque and name.startswith("slim."))
 
     def rebound(self, bindings: Bindings) -> "ArgScope":
         """This scope with parameters of its function read from a caller's arguments."""
         if not bindings or bindings[0] is not self.function:
             return self
         defaults = {key: Argument(arg.node, bindings) for key, arg in self.defaults.items()}
-        return ArgScope(self.ops, defaults, self.call, self.function, self.star_kwargs)
+        return ArgScope(self.ops, defaults, self.call, self.function, self.star_kwargs, self.opaque)
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,6 +176,8 @@ class ModuleSpec:
     tag_sets: tuple[frozenset, ...] | None  # None: tags_and_args is not a constant structure
     drop_collections: tuple[str, ...] | None
     parameters_set: frozenset[str]  # module_fn arguments that tags_and_args gives a value
+    not_followed: str = ""  # why module_fn could not be followed (when module_functions is empty)
+    entries: tuple = ()  # ((tag set, {argument: value node}) ...) when tags_and_args is written out
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,6 +193,8 @@ class SourceFacts:
     scope_in_module_code: frozenset = field(default_factory=frozenset)  # ArgScopes declared in module code
     local_calls: Mapping = field(default_factory=dict)  # FunctionDef of this file -> its call nodes here
     linear_optimizers: frozenset = field(default_factory=frozenset)  # Call nodes of linear-model optimizers
+    unfollowed_calls: tuple = ()  # (call node, function it is in, callee text, module it comes from) in module code
+    unfollowed_scopes: tuple = ()  # (arg_scope call node, function it is in) of scopes hublint cannot read, in module code
 
     def named(self, *names: str) -> Iterator[CallSite]:
         """The call sites of any of the canonical ``names``."""
@@ -205,6 +233,7 @@ class _ScopeFromFunction(NamedTuple):
 
     function: nodes.FunctionDef
     bindings: Bindings
+    call: nodes.Call
 
 
 class _Context(NamedTuple):
@@ -218,6 +247,7 @@ class _Reference(NamedTuple):
     caller: nodes.FunctionDef | None
     scopes: tuple
     is_call: bool  # ``target(...)``, not the function passed on or used as a value
+    conditional: bool  # on one branch of its caller (``if is_training: helper(x)``, a tf.cond branch)
 
 
 class _RawCall(NamedTuple):
@@ -225,6 +255,7 @@ class _RawCall(NamedTuple):
     name: str
     dotted: str
     context: _Context
+    partial: nodes.Call | None = None  # ``dense = functools.partial(tf.layers.dense, ...)``; ``dense(x)``
 
 
 class _Collector:
@@ -238,7 +269,11 @@ class _Collector:
         self.names = Names()
         self.function_names: set[str] = set()
         self.name_reads: list[tuple[nodes.Name, _Context]] = []
+        self.attribute_reads: list[tuple[nodes.Attribute, _Context]] = []
+        self.method_names: set[str] = set()
         self.local_calls: dict = {}
+        self.unresolved_calls: list = []
+        self.with_names: dict = {}  # (FunctionDef, name) -> scopes active inside ``with ... as name``
 
     # One iterative pass over the tree: deep expressions must not exhaust the recursion limit.
     def walk(self) -> None:
@@ -259,34 +294,84 @@ class _Collector:
     def visit_name(self, node: nodes.Name, context: _Context):
         self.name_reads.append((node, context))
 
+    def visit_attribute(self, node: nodes.Attribute, context: _Context):
+        if node.expr.__class__ is nodes.Name or node.expr.__class__ is nodes.Call:
+            self.attribute_reads.append((node, context))
+        return [(node.expr, context)]
+
     def visit_function(self, node, context: _Context):
         self.function_names.add(node.name)
+        if isinstance(node.parent, nodes.ClassDef):
+            self.method_names.add(node.name)
         inner = _Context(node, (), False)
-        return [(child, inner) for child in node.get_children()]
+        body = set(map(id, node.body))
+        return [(child, inner) for child in node.get_children() if id(child) not in body] + _sequence(node.body, inner)
 
     def visit_if(self, node: nodes.If, context: _Context):
         branch = context._replace(conditional=True)
-        return [(node.test, context)] + [(child, branch) for child in node.body + node.orelse]
+        return [(node.test, context)] + _sequence(node.body, branch) + _sequence(node.orelse, branch)
 
     def visit_ifexp(self, node: nodes.IfExp, context: _Context):
         branch = context._replace(conditional=True)
         return [(node.test, context), (node.body, branch), (node.orelse, branch)]
 
     def visit_return(self, node: nodes.Return, context: _Context):
-        if context.function is not None and context.scopes:
-            self.returned_scopes.setdefault(context.function, context.scopes)
+        if context.function is not None:
+            scopes = context.scopes
+            if isinstance(node.value, nodes.Name):  # ``with slim.arg_scope(...) as sc: ...`` then ``return sc``
+                scopes = self.with_names.get((context.function, node.value.name), scopes)
+            if scopes:
+                self.returned_scopes.setdefault(context.function, scopes)
         return [(child, context) for child in node.get_children()]
 
     def find_references(self) -> None:
         """Record where the functions of this file are named (called, or passed on as a callable)."""
         for node, context in self.name_reads:
             if node.name in self.function_names:
-                target = self.names.local_definition(node)
-                if target is not None:
-                    is_call = isinstance(node.parent, nodes.Call) and node.parent.func is node
-                    self.references.append(_Reference(target, context.function, context.scopes, is_call))
-                    if is_call:
-                        self.local_calls.setdefault(target, []).append(node.parent)
+                self.add_reference(node, self.names.local_definition(node), context)
+        for node, context in self.attribute_reads:
+            if node.attrname in self.method_names:
+                self.add_reference(node, self.method_of(node), context)
+
+    def add_reference(self, node, target, context: _Context) -> None:
+        if target is None:
+            return
+        is_call = isinstance(node.parent, nodes.Call) and node.parent.func is node
+        self.references.append(_Reference(target, context.function, context.scopes, is_call, context.conditional))
+        if is_call:
+            self.local_calls.setdefault(target, []).append(node.parent)
+
+    def method_of(self, node: nodes.Attribute):
+        """The method of a class of this file that ``self.name`` (or ``cls.name``) names in a method, or
+        ``Writer().name`` / ``writer.name`` after ``writer = Writer()`` names for an instance."""
+        instance = node.expr
+        if isinstance(instance, nodes.Name) and instance.name not in ("self", "cls"):
+            instance = self.names.assigned_value(instance) or instance
+        if isinstance(instance, nodes.Call) and isinstance(instance.func, nodes.Name):
+            found = self.names.lookup(instance.func, instance.func.name)
+            if len(found) == 1 and isinstance(found[0], nodes.ClassDef):
+                return self.class_member(found[0], node.attrname, 0)
+            return None
+        found = parameter_of(node.expr)
+        if found is None:
+            return None
+        method, name = found
+        arguments = method.args.posonlyargs + method.args.args if isinstance(method, _FUNCTIONS) else []
+        if not arguments or arguments[0].name != name or not isinstance(method.parent, nodes.ClassDef):
+            return None
+        return self.class_member(method.parent, node.attrname, 0)
+
+    def class_member(self, cls: nodes.ClassDef, name: str, depth: int):
+        for member in cls.locals.get(name, ()):
+            return member if isinstance(member, _FUNCTIONS) else None
+        for base in cls.bases if depth < _MAX_FOLLOW else ():
+            if isinstance(base, nodes.Name):
+                found = self.names.lookup(base, base.name)
+                if len(found) == 1 and isinstance(found[0], nodes.ClassDef):
+                    member = self.class_member(found[0], name, depth + 1)
+                    if member is not None:
+                        return member
+        return None
 
     def visit_call(self, node: nodes.Call, context: _Context):
         dotted = None
@@ -294,11 +379,16 @@ class _Collector:
         if isinstance(node.func, (nodes.Name, nodes.Attribute)):
             dotted = self.names.qualified_name(node.func)
             name = canonical(dotted) if dotted else None
+        partial = None
         if name is None:
             name = self.layer_application(node.func)
             dotted = name or ""
+        if name is None and isinstance(node.func, nodes.Name):
+            partial, name, dotted = self.partial_of(node.func)
         if name is not None:
-            self.raw_calls.append(_RawCall(node, name, dotted, context))
+            self.raw_calls.append(_RawCall(node, name, dotted, context, partial))
+        elif context.function is not None and isinstance(node.func, (nodes.Name, nodes.Attribute)):
+            self.unresolved_calls.append((node, context.function))  # a relative import, a local, a method...
         children = [(node.func, context)]
         arguments = [*node.args, *(keyword.value for keyword in node.keywords or ())]
         branch = context._replace(conditional=True) if name in _BRANCHING_CALLS else context
@@ -315,12 +405,19 @@ class _Collector:
             scope = self.arg_scope_of(expr, context)
             if scope is not None:
                 scopes = scopes + (scope,)
+            if isinstance(variables, nodes.AssignName) and context.function is not None:
+                self.with_names[(context.function, variables.name)] = scopes
         inner = context._replace(scopes=scopes)
-        children += [(child, inner) for child in node.body]
+        children += _sequence(node.body, inner)
         return children
 
     def arg_scope_of(self, expr, context: _Context):
-        if not isinstance(expr, nodes.Call) or self.names.resolve(expr.func) != ops.ARG_SCOPE:
+        if not isinstance(expr, nodes.Call):
+            return None
+        callee = self.names.resolve(expr.func)
+        if callee == _VARIABLE_SCOPE:
+            return self.variable_scope_of(expr, context)
+        if callee != ops.ARG_SCOPE:
             return None
         first = expr.args[0] if expr.args else None
         keywords = {}
@@ -332,12 +429,41 @@ class _Collector:
                 keywords[keyword.arg] = Argument(keyword.value)
             else:
                 star_kwargs = True
+        if isinstance(first, nodes.Name):  # ``WEIGHT_OPS = [slim.conv2d, ...]``
+            value = self.names.assigned_value(first)
+            if isinstance(value, (nodes.List, nodes.Tuple)):
+                first = value
         if isinstance(first, (nodes.List, nodes.Tuple)):
             names = frozenset(name for name in map(self.names.resolve, first.elts) if name)
             scope = ArgScope(names, keywords, expr, context.function, star_kwargs)
             self.declared_scopes.append(scope)
             return scope
-        return self.scope_function(first)
+        return self.scope_function(first) or self.library_scope(first, expr, context)
+
+    def library_scope(self, expr, arg_scope: nodes.Call, context: _Context) -> ArgScope:
+        """The scope of a library's arg-scope function (``inception_v3_arg_scope()``) from the
+        catalogue; any other scope hublint cannot read is opaque: it may set anything."""
+        if isinstance(expr, nodes.Name):
+            expr = self.names.assigned_value(expr) or expr
+        if isinstance(expr, nodes.Call):
+            name = self.names.resolve(expr.func) or ""
+            covered = ops.library_arg_scope(name)
+            if covered is not None:
+                decay = _argument_node(expr, "weight_decay", 0)
+                if decay is not None and evaluate(decay) == 0:
+                    return ArgScope(frozenset(), {}, arg_scope, context.function)  # l2_regularizer(0.0) is none
+                regularizer = Argument(expr)
+                return ArgScope(frozenset(covered), {"weights_regularizer": regularizer}, arg_scope, context.function)
+        return ArgScope(frozenset(), {}, arg_scope, context.function, opaque=True)
+
+    def variable_scope_of(self, expr: nodes.Call, context: _Context):
+        """``tf.variable_scope(..., regularizer=r)`` as a scope that regularizes tf.layers / slim kernels."""
+        regularizer = _argument_node(expr, "regularizer", 4)
+        if regularizer is None:
+            return None
+        argument = Argument(regularizer)
+        defaults = {keyword: argument for keyword in _REGULARIZER_KEYWORDS}
+        return ArgScope(_VARIABLE_SCOPE_OPS, defaults, expr, context.function)
 
     # -- after the walk --------------------------------------------------------------------
     def facts(self) -> SourceFacts:
@@ -351,16 +477,22 @@ class _Collector:
         specs_raw = [raw for raw in self.raw_calls if raw.name == ops.CREATE_MODULE_SPEC]
         roots: set = set()
         spec_roots = []
+        root_arguments: dict = {}  # module function -> the arguments partials bind (None: called as is)
         for raw in specs_raw:
             module_fn = _argument_node(raw.node, "module_fn", 0)
-            found = tuple(dict.fromkeys(self.module_functions(module_fn, 0)))
-            spec_roots.append(found)
+            pairs = list(self.module_functions(module_fn, 0))
+            found = tuple(dict.fromkeys(function for function, _ in pairs))
+            spec_roots.append((found, "" if found else self.why_not_followed(module_fn)))
             roots.update(found)
+            for function, bound in pairs:
+                root_arguments.setdefault(function, []).append(bound)
         reach = {function: _reachable(function, callees) for function in roots}
         module_code: set = set()
         for root in roots:
             module_code |= reach[root]
         closed = _closed_functions(roots, callers)
+        conditional = _conditional_functions(roots, callers)
+        dead = _dead_blocks(root_arguments)
         inherited = _InheritedScopes(callers, self.returned_scopes)
 
         calls = []
@@ -368,13 +500,29 @@ class _Collector:
         for raw in self.raw_calls:
             layers = inherited.layers(raw.context.function) + inherited.resolve(raw.context.scopes)
             function = raw.context.function
-            call = self.call_site(raw, layers, function in module_code, function is None or function in closed)
+            live = function in module_code and not (dead and _inside_any(raw.node, dead, function))
+            call = self.call_site(raw, layers, live, function is None or function in closed, function in conditional)
             calls.append(call)
             by_node[raw.node] = call
         specs = tuple(
-            _module_spec(by_node[raw.node], found) for raw, found in zip(specs_raw, spec_roots)
+            _module_spec(by_node[raw.node], found, why) for raw, (found, why) in zip(specs_raw, spec_roots)
         )
         declared_in_module = frozenset(scope for scope in self.declared_scopes if scope.function in module_code)
+        in_module_code = [(raw.node, raw.context.function) for raw in self.raw_calls if raw.context.function in module_code]
+        in_module_code += [(node, function) for node, function in self.unresolved_calls if function in module_code]
+        opaque_scopes = tuple(
+            (scope.call, scope.function)
+            for scope in dict.fromkeys(
+                layer for raw in self.raw_calls for layer in inherited.resolve(raw.context.scopes) if layer.opaque
+            )
+            if scope.function in module_code
+        )
+        unfollowed = tuple(
+            (node, function, node.func.as_string(), source)
+            for node, function in sorted(in_module_code, key=lambda item: (item[0].lineno or 0, item[0].col_offset or 0))
+            for source in (self.names.project_import(node.func),)
+            if source is not None
+        )
 
         return SourceFacts(
             path=self.path,
@@ -386,6 +534,8 @@ class _Collector:
             scope_in_module_code=declared_in_module,
             local_calls={function: tuple(found) for function, found in self.local_calls.items()},
             linear_optimizers=frozenset(self.linear_optimizers(calls)),
+            unfollowed_calls=unfollowed,
+            unfollowed_scopes=opaque_scopes,
         )
 
     def linear_optimizers(self, calls):
@@ -403,18 +553,21 @@ class _Collector:
             if isinstance(expr, nodes.Call):
                 yield expr
 
-    def call_site(self, raw: _RawCall, layers, in_module_code: bool, closed: bool) -> CallSite:
+    def call_site(self, raw: _RawCall, layers, in_module_code: bool, closed: bool, conditional: bool) -> CallSite:
         node = raw.node
         args = []
         star_args = False
-        for arg in node.args:
+        keywords = {}
+        star_kwargs = False
+        # ``functools.partial(op, *bound, **bound_keywords)(*args, **keywords)``: op(*bound, *args, ...).
+        given_args = [*raw.partial.args[1:], *node.args] if raw.partial is not None else node.args
+        given_keywords = [*(raw.partial.keywords or ()), *(node.keywords or ())] if raw.partial is not None else node.keywords
+        for arg in given_args:
             if isinstance(arg, nodes.Starred):
                 star_args = True
                 break  # positions after *args are unknown
             args.append(Argument(arg))
-        keywords = {}
-        star_kwargs = False
-        for keyword in node.keywords or ():
+        for keyword in given_keywords or ():
             if keyword.arg is None:
                 star_kwargs = True
             else:
@@ -422,9 +575,9 @@ class _Collector:
         defaults: dict = {}
         scope_star_kwargs = False
         for layer in layers:
-            if raw.name in layer.ops:
+            if layer.applies_to(raw.name):
                 defaults.update(layer.defaults)
-                scope_star_kwargs = scope_star_kwargs or layer.star_kwargs
+                scope_star_kwargs = scope_star_kwargs or layer.star_kwargs or layer.opaque
         return CallSite(
             name=raw.name,
             node=node,
@@ -435,7 +588,7 @@ class _Collector:
             location=location_of(node, self.path),
             function=raw.context.function,
             api=api_version(raw.dotted),
-            conditional=raw.context.conditional,
+            conditional=raw.context.conditional or conditional,
             scope_defaults=defaults,
             scope_star_kwargs=scope_star_kwargs,
             in_module_code=in_module_code,
@@ -460,22 +613,104 @@ class _Collector:
         return cls + ".__call__"
 
     def module_functions(self, expr, depth: int):
-        """The functions of this file that a ``module_fn`` expression stands for."""
-        if expr is None or depth > 6:
+        """``(function, arguments a partial binds or None)`` for each function of this file that a
+        ``module_fn`` expression stands for.
+
+        Followed through names, ``self.method``, ``functools.partial``, lambdas, what a factory of
+        this file returns, and the arguments callers in this file pass for a parameter.
+        """
+        if expr is None or depth > _MAX_FOLLOW:
             return
         if isinstance(expr, nodes.Name):
             function = self.names.local_definition(expr)
             if function is not None:
-                yield function
-            else:
-                yield from self.module_functions(self.names.assigned_value(expr), depth + 1)
-        elif isinstance(expr, nodes.Call) and self.names.resolve(expr.func) == "functools.partial" and expr.args:
-            yield from self.module_functions(expr.args[0], depth + 1)
+                yield function, None
+                return
+            value = self.names.assigned_value(expr)
+            if value is not None:
+                yield from self.module_functions(value, depth + 1)
+                return
+            found = parameter_of(expr)
+            if found is not None and isinstance(found[0], _FUNCTIONS):
+                function, name = found
+                for call in self.local_calls.get(function, ()):
+                    bound = bind_call(call, function, skip_first=_is_method_call(call, function))
+                    if bound and name in bound[1]:
+                        yield from self.module_functions(bound[1][name], depth + 1)
+        elif isinstance(expr, nodes.Attribute):
+            method = self.method_of(expr) if isinstance(expr.expr, (nodes.Name, nodes.Call)) else None
+            if method is not None:
+                yield method, None
+        elif isinstance(expr, nodes.Call):
+            if self.names.resolve(expr.func) == "functools.partial" and expr.args:
+                for function, inner in self.module_functions(expr.args[0], depth + 1):
+                    yield function, {**_partial_arguments(expr, function), **(inner or {})}
+                return
+            factory = self.called_function(expr.func)
+            if factory is not None:
+                for returned in _returns(factory):
+                    yield from self.module_functions(returned.value, depth + 1)
         elif isinstance(expr, nodes.Lambda):
-            for name in expr.body.nodes_of_class(nodes.Name):
-                function = self.names.local_definition(name)
+            for name in expr.body.nodes_of_class((nodes.Name, nodes.Attribute)):
+                if isinstance(name, nodes.Name):
+                    function = self.names.local_definition(name)
+                elif name.expr.__class__ is nodes.Name:
+                    function = self.method_of(name)
+                else:
+                    function = None
                 if function is not None:
-                    yield function
+                    yield function, None
+
+    def called_function(self, func):
+        """The function of this file a call's callee names (``make_fn`` or ``self.make_fn``), or None."""
+        if isinstance(func, nodes.Name):
+            return self.names.local_definition(func)
+        if isinstance(func, nodes.Attribute) and isinstance(func.expr, (nodes.Name, nodes.Call)):
+            return self.method_of(func)
+        return None
+
+    def why_not_followed(self, expr) -> str:
+        """Why a ``module_fn`` expression stands for no function of this file, in the user's words."""
+        if expr is None:
+            return "hub.create_module_spec is called without a module_fn hublint can see"
+        text = expr.as_string()
+        if isinstance(expr, nodes.Name):
+            source = self.names.project_import(expr, any_module=True)
+            if source is not None:
+                return f"module function {text} is imported from {source}, another file hublint does not read"
+            found = parameter_of(expr)
+            if found is not None:
+                return f"module function {text} is a parameter of {getattr(found[0], 'name', 'a lambda')} that no call in this file sets"
+            return f"module function {text} is bound to a value hublint cannot follow"
+        if isinstance(expr, nodes.Attribute) and isinstance(expr.expr, nodes.Name):
+            found = parameter_of(expr.expr)
+            cls = found[0].parent if found is not None else None
+            if isinstance(cls, nodes.ClassDef):
+                return (
+                    f"module function {text} is no method of class {cls.name} in this file "
+                    "(a base class in another file, or an attribute set at run time)"
+                )
+        kind = {
+            nodes.Subscript: "a subscript",
+            nodes.Call: "the result of a call",
+            nodes.Attribute: "an attribute",
+            nodes.Lambda: "a lambda that calls no function of this file",
+        }.get(type(expr), "an expression")
+        return f"module function {text} is computed ({kind})"
+
+    def partial_of(self, func: nodes.Name):
+        """``(partial call, op name, dotted)`` when ``func`` is bound once to ``functools.partial(op, ...)``."""
+        value = self.names.assigned_value(func)
+        if (
+            isinstance(value, nodes.Call)
+            and value.args
+            and isinstance(value.args[0], (nodes.Name, nodes.Attribute))
+            and self.names.resolve(value.func) == "functools.partial"
+        ):
+            dotted = self.names.qualified_name(value.args[0])
+            if dotted:
+                return value, canonical(dotted), dotted
+        return None, None, None
 
     def scope_function(self, expr):
         """``my_arg_scope(...)`` or a name bound to it, as a scope to resolve after the walk."""
@@ -484,12 +719,13 @@ class _Collector:
         if isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Name):
             function = self.names.local_definition(expr.func)
             if function is not None:
-                return _ScopeFromFunction(function, bind_call(expr, function))
+                return _ScopeFromFunction(function, bind_call(expr, function), expr)
         return None
 
 
 _HANDLERS = {
     nodes.Name: _Collector.visit_name,
+    nodes.Attribute: _Collector.visit_attribute,
     nodes.FunctionDef: _Collector.visit_function,
     nodes.AsyncFunctionDef: _Collector.visit_function,
     nodes.If: _Collector.visit_if,
@@ -498,6 +734,89 @@ _HANDLERS = {
     nodes.Call: _Collector.visit_call,
     nodes.Return: _Collector.visit_return,
 }
+
+
+def _sequence(statements, context: _Context) -> list:
+    """A block's statements with the context each runs in.
+
+    After ``if not is_training: return`` the rest of the block runs on one branch only.
+    """
+    children = []
+    for statement in statements:
+        children.append((statement, context))
+        if not context.conditional and isinstance(statement, nodes.If) and (
+            _returns_at_end(statement.body) or _returns_at_end(statement.orelse)
+        ):
+            context = context._replace(conditional=True)
+    return children
+
+
+def _partial_arguments(partial: nodes.Call, function) -> dict:
+    """The arguments ``functools.partial(function, *args, **keywords)`` binds, by parameter name."""
+    names = [arg.name for arg in (function.args.posonlyargs or []) + (function.args.args or [])]
+    bound = {}
+    for index, arg in enumerate(partial.args[1:]):
+        if isinstance(arg, nodes.Starred) or index >= len(names):
+            break
+        bound[names[index]] = arg
+    for keyword in partial.keywords or ():
+        if keyword.arg is not None:
+            bound[keyword.arg] = keyword.value
+    return bound
+
+
+def _dead_blocks(root_arguments) -> set:
+    """``id``s of the statements of module functions that no graph builds: the ``if`` branch that the
+    arguments every ``functools.partial`` binds make dead (``partial(build, export=True)``, ``if not export:``)."""
+    dead: set = set()
+    for function, bindings in root_arguments.items():
+        if not bindings or any(bound is None for bound in bindings):
+            continue  # TF Hub calls it with its defaults somewhere: every branch may run
+        for statement in function.body:
+            found = [statement] if isinstance(statement, nodes.If) else statement.nodes_of_class(
+                nodes.If, skip_klass=(*_FUNCTIONS, nodes.Lambda, nodes.ClassDef)
+            )
+            for branch in found:
+                values = [evaluate(branch.test, bindings=(function, bound)) for bound in bindings]
+                if any(value is UNKNOWN for value in values):
+                    continue
+                if not any(values):
+                    dead.update(map(id, branch.body))
+                elif all(values):
+                    dead.update(map(id, branch.orelse))
+    return dead
+
+
+def _inside_any(node: nodes.NodeNG, dead: set, function) -> bool:
+    while node is not None and node is not function:
+        if id(node) in dead:
+            return True
+        node = node.parent
+    return False
+
+
+def _returns_at_end(block) -> bool:
+    return bool(block) and isinstance(block[-1], nodes.Return)
+
+
+def _returns(function) -> Iterator[nodes.Return]:
+    """The ``return value`` statements of ``function`` itself (not of functions defined in it)."""
+    for statement in function.body:
+        if isinstance(statement, nodes.Return):
+            found = [statement]
+        else:
+            found = statement.nodes_of_class(nodes.Return, skip_klass=(*_FUNCTIONS, nodes.Lambda, nodes.ClassDef))
+        for returned in found:
+            if returned.value is not None:
+                yield returned
+
+
+def _is_method_call(call: nodes.Call, function) -> bool:
+    """``self.method(...)``: the call does not pass the method's first parameter."""
+    if not isinstance(call.func, nodes.Attribute) or not isinstance(function.parent, nodes.ClassDef):
+        return False
+    decorators = function.decorators.nodes if function.decorators else ()
+    return not any(isinstance(d, nodes.Name) and d.name == "staticmethod" for d in decorators)
 
 
 def location_of(node: nodes.NodeNG, path: str) -> Location:
@@ -529,6 +848,25 @@ def _reachable(function, callees) -> frozenset:
                 seen.add(callee)
                 todo.append(callee)
     return frozenset(seen)
+
+
+def _conditional_functions(roots, callers) -> set:
+    """Functions that run only on one branch: every reference to them is conditional or in such a function.
+
+    ``if is_training: x = noisy(x)`` or ``tf.cond(is_training, dropped, ...)`` make ``noisy`` and
+    ``dropped`` conditional; module functions never are (TF Hub calls them).
+    """
+    conditional: set = set()
+    changed = True
+    while changed:
+        changed = False
+        for target, references in callers.items():
+            if target in conditional or target in roots:
+                continue
+            if all(ref.conditional or (ref.caller in conditional and ref.caller is not target) for ref in references):
+                conditional.add(target)
+                changed = True
+    return conditional
 
 
 def _closed_functions(roots, callers) -> set:
@@ -579,22 +917,45 @@ class _InheritedScopes:
             if isinstance(scope, ArgScope):
                 layers.append(scope)
             elif depth < 6:
-                returned = self.returned_scopes.get(scope.function, ())
+                returned = self.returned_scopes.get(scope.function)
+                if returned is None:  # a function of this file that returns no scope hublint can read
+                    layers.append(ArgScope(frozenset(), {}, scope.call, scope.function, opaque=True))
+                    continue
                 layers.extend(layer.rebound(scope.bindings) for layer in self.resolve(returned, depth + 1))
         return tuple(layers)
 
 
-def _module_spec(call: CallSite, module_functions) -> ModuleSpec:
+def _module_spec(call: CallSite, module_functions, not_followed: str) -> ModuleSpec:
     tags_and_args = call.argument("tags_and_args", 1)
+    entries: tuple = ()
     if tags_and_args is None:
         tag_sets, parameters = (frozenset(),), frozenset()
     else:
         tag_sets, parameters = _tag_sets(tags_and_args.value)
+        if tag_sets is not None:
+            entries = _written_entries(tags_and_args.node, tag_sets)
     drop = call.argument("drop_collections", 2)
     drop_collections = None
     if drop is not None and isinstance(drop.value, (list, tuple)) and UNKNOWN not in drop.value:
         drop_collections = tuple(str(item) for item in drop.value)
-    return ModuleSpec(call, tuple(module_functions), tag_sets, drop_collections, parameters)
+    return ModuleSpec(call, tuple(module_functions), tag_sets, drop_collections, parameters, not_followed, entries)
+
+
+def _written_entries(node, tag_sets) -> tuple:
+    """``((tag set, {argument: value node}), ...)`` of a ``tags_and_args`` written out as a literal."""
+    if isinstance(node, nodes.Name):
+        node = Names().assigned_value(node)
+    if not isinstance(node, (nodes.List, nodes.Tuple)) or len(node.elts) != len(tag_sets):
+        return ()
+    entries = []
+    for tags, entry in zip(tag_sets, node.elts):
+        arguments = entry.elts[1] if isinstance(entry, (nodes.List, nodes.Tuple)) and len(entry.elts) == 2 else None
+        if isinstance(arguments, nodes.Name):
+            arguments = Names().assigned_value(arguments)
+        if not isinstance(arguments, nodes.Dict) or any(not isinstance(key, nodes.Const) for key, _ in arguments.items):
+            return ()
+        entries.append((tags, {key.value: value for key, value in arguments.items}))
+    return tuple(entries)
 
 
 def _tag_sets(value):

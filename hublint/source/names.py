@@ -13,6 +13,7 @@ unresolved: rules then say nothing about it.
 from __future__ import annotations
 
 import functools
+import sys
 
 from astroid import nodes
 
@@ -135,12 +136,22 @@ def canonical(dotted: str) -> str:
 
 
 def api_version(dotted: str) -> str:
-    """``"v1"`` or ``"v2"`` when the qualified name went through ``compat.v1`` / ``compat.v2``."""
-    if ".compat.v1" in dotted or "._api.v1" in dotted:
-        return "v1"
-    if ".compat.v2" in dotted or "._api.v2" in dotted:
-        return "v2"
-    return ""
+    """``"v1"`` or ``"v2"`` when the qualified name went through ``compat.v1`` / ``compat.v2``.
+
+    The last one counts: ``tf.compat.v2.nn.dropout`` under ``import tensorflow.compat.v1 as tf`` is v2.
+    """
+    last = max((dotted.rfind(segment), version) for segment, version in _VERSION_MARKS)
+    return last[1] if last[0] >= 0 else ""
+
+
+_VERSION_MARKS = ((".compat.v1", "v1"), ("._api.v1", "v1"), (".compat.v2", "v2"), ("._api.v2", "v2"))
+
+# Top-level modules of libraries hublint knows are not the publisher's project (besides the standard library).
+_LIBRARIES = frozenset({
+    "tensorflow", "tensorflow_hub", "tensorflow_estimator", "tf_slim", "keras", "tf_keras", "tensorflow_text",
+    "tensorflow_datasets", "tensorflow_addons", "tensorflow_probability", "tensorflow_io", "numpy", "scipy",
+    "absl", "six", "sklearn", "PIL", "cv2", "pandas", "h5py", "sentencepiece", "yaml", "attr", "gin",
+})
 
 
 class Names:
@@ -193,7 +204,10 @@ class Names:
             return None
         found: set[str] = set()
         raw: str | None = None
-        for assignment in self.lookup(node, name):
+        assignments = self.lookup(node, name)
+        if not assignments:
+            return _star_import(node.root(), name)
+        for assignment in _that_run(assignments):
             target = self._assignment_target(assignment, name, depth)
             if target is None:
                 return None
@@ -211,11 +225,13 @@ class Names:
                     return name
             return None
         if isinstance(assignment, nodes.ImportFrom):
-            if assignment.level:  # relative imports name the publisher's own package
+            if assignment.level:  # relative imports name the publisher's own package: no API
                 return None
             for imported, alias in assignment.names:
                 if (alias or imported) == name and imported != "*":
                     return f"{assignment.modname}.{imported}"
+            if any(imported == "*" for imported, _ in assignment.names):  # astroid read the module's names
+                return f"{assignment.modname}.{name}"
             return None
         if isinstance(assignment, nodes.AssignName):
             parent = assignment.parent
@@ -233,6 +249,33 @@ class Names:
         parent = assignment.parent
         if isinstance(assignment, nodes.AssignName) and isinstance(parent, (nodes.Assign, nodes.AnnAssign)):
             return parent.value
+        return None
+
+    def project_import(self, expr: nodes.NodeNG, any_module: bool = False) -> str | None:
+        """The module a name (or ``name.attr`` chain) is imported from, when it is another file of the
+        publisher's project (a relative import, or not a library hublint knows); with ``any_module``,
+        any imported module.  None when the name is not imported."""
+        through_attribute = isinstance(expr, nodes.Attribute)
+        while isinstance(expr, nodes.Attribute):
+            expr = expr.expr
+        if not isinstance(expr, nodes.Name):
+            return None
+        assignments = self.lookup(expr, expr.name)
+        if len(assignments) != 1 or not isinstance(assignments[0], (nodes.Import, nodes.ImportFrom)):
+            return None
+        assignment = assignments[0]
+        if isinstance(assignment, nodes.ImportFrom):
+            module = "." * (assignment.level or 0) + (assignment.modname or "")
+            if not assignment.modname or through_attribute:  # ``from . import nets``, ``nets.tower``: a module
+                imported = next((imported for imported, alias in assignment.names if (alias or imported) == expr.name), "")
+                module = f"{module}.{imported}" if assignment.modname else module + imported
+        else:
+            module = next((imported for imported, alias in assignment.names if (alias or imported.split(".")[0]) == expr.name), "")
+        if not module:
+            return None
+        top = module.split(".")[0]
+        if any_module or module.startswith(".") or not (top in _LIBRARIES or top in sys.stdlib_module_names):
+            return module
         return None
 
     def local_definition(self, name_node: nodes.Name) -> nodes.FunctionDef | None:
@@ -268,6 +311,47 @@ def _may_alias(assignment: nodes.NodeNG) -> bool:
     if isinstance(parent, (nodes.Assign, nodes.AnnAssign)):
         return isinstance(parent.value, (nodes.Name, nodes.Attribute))
     return False
+
+
+def _that_run(assignments: list) -> list:
+    """The bindings that take effect: ``try: import a as x / except ImportError: import b as x`` runs
+    the first import when it succeeds, so the handler's binding is dropped when the try body binds too."""
+    if len(assignments) < 2:
+        return assignments
+    kept = []
+    for assignment in assignments:
+        handler = assignment.parent
+        while handler is not None and not isinstance(handler, (nodes.ExceptHandler, nodes.FunctionDef, nodes.Module)):
+            handler = handler.parent
+        if isinstance(handler, nodes.ExceptHandler) and any(
+            other is not assignment and _inside(other, handler.parent.body) for other in assignments
+        ):
+            continue
+        kept.append(assignment)
+    return kept or assignments
+
+
+def _inside(node: nodes.NodeNG, block: list) -> bool:
+    ids = {id(statement) for statement in block}
+    while node is not None:
+        if id(node) in ids:
+            return True
+        node = node.parent
+    return False
+
+
+def _star_import(module: nodes.NodeNG, name: str) -> str | None:
+    """``conv2d`` after ``from tf_slim import *``: the last star import whose module has an op of that name."""
+    from hublint.source import ops
+
+    if not isinstance(module, nodes.Module):
+        return None
+    for statement in reversed(module.body):
+        if isinstance(statement, nodes.ImportFrom) and not statement.level and statement.names[0][0] == "*":
+            dotted = f"{statement.modname}.{name}"
+            if canonical(dotted) in ops.KNOWN_NAMES:
+                return dotted
+    return None
 
 
 def _binding_scope(scope: nodes.NodeNG, name: str) -> nodes.NodeNG:

@@ -162,3 +162,47 @@ HUB_MODULE_BUILDERS = (CREATE_MODULE_SPEC, ADD_SIGNATURE, "hub.Module")
 MODULE_EXPORTER = "hub.LatestModuleExporter"
 PLACEHOLDER = "tf.placeholder"
 ARG_SCOPE = "slim.arg_scope"
+
+# -- library arg scopes ---------------------------------------------------------------------------
+
+_CONV_FC = ("slim.conv2d", "slim.fully_connected")
+#: Arg-scope functions of tf-slim's nets (``tf_slim.nets``) and TF-Models' ``research/slim/nets``, and
+#: the ops whose ``weights_regularizer`` they set (``l2_regularizer(weight_decay)``), read from their source.
+LIBRARY_ARG_SCOPES = {
+    "inception_v1_arg_scope": _CONV_FC,
+    "inception_v2_arg_scope": _CONV_FC,
+    "inception_v3_arg_scope": _CONV_FC,
+    "inception_v4_arg_scope": _CONV_FC,
+    "inception_arg_scope": _CONV_FC,
+    "inception_resnet_v2_arg_scope": _CONV_FC,
+    "alexnet_v2_arg_scope": _CONV_FC,
+    "vgg_arg_scope": _CONV_FC,
+    "overfeat_arg_scope": _CONV_FC,
+    "cifarnet_arg_scope": _CONV_FC,
+    "lenet_arg_scope": _CONV_FC,
+    "resnet_arg_scope": ("slim.conv2d",),
+    "mobilenet_v1_arg_scope": ("slim.conv2d",),
+    "training_scope": ("slim.conv2d", "slim.fully_connected"),  # nets.mobilenet.mobilenet(_v2/_v3)
+    "nasnet_cifar_arg_scope": (*_CONV_FC, "slim.separable_conv2d"),
+    "nasnet_mobile_arg_scope": (*_CONV_FC, "slim.separable_conv2d"),
+    "nasnet_large_arg_scope": (*_CONV_FC, "slim.separable_conv2d"),
+    "pnasnet_large_arg_scope": (*_CONV_FC, "slim.separable_conv2d"),
+    "pnasnet_mobile_arg_scope": (*_CONV_FC, "slim.separable_conv2d"),
+}
+
+
+def library_arg_scope(name: str) -> tuple[str, ...] | None:
+    """The ops a catalogued nets arg-scope function regularizes, for its canonical ``name``
+    (``slim.nets.inception_v3.inception_v3_arg_scope``, ``nets.resnet_utils.resnet_arg_scope``)."""
+    package, _, function = name.rpartition(".")
+    parts = package.split(".")
+    if function in LIBRARY_ARG_SCOPES and "nets" in parts:
+        return LIBRARY_ARG_SCOPES[function]
+    return None
+
+
+#: Every canonical name the rules above know: a name a star import (``from tf_slim import *``) may bring.
+KNOWN_NAMES = frozenset(
+    {*DROPOUT, *BATCH_NORM, *WEIGHT_LAYERS, *PROXIMAL_OPTIMIZERS, *LINEAR_OPTIMIZER_ARGUMENT, *LEGACY_EXPORTERS,
+     *HUB_MODULE_BUILDERS, MODULE_EXPORTER, PLACEHOLDER, ARG_SCOPE, "slim.l2_regularizer", "slim.l1_regularizer"}
+)

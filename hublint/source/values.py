@@ -142,6 +142,8 @@ def _name_value(node: nodes.Name, defaults, bindings, depth):
             value = _parameter_value(parent, assignment.name, defaults, bindings, depth)
         elif isinstance(parent, (nodes.Assign, nodes.AnnAssign)) and parent.value is not None:
             value = evaluate(parent.value, defaults, bindings, depth + 1)
+            if isinstance(value, (list, dict)) and _mutated(assignment):
+                return UNKNOWN  # ``tags_and_args = []`` then ``tags_and_args.append(...)``
         else:  # for-loop targets, tuple unpacking, ``with ... as``: not a single constant
             return UNKNOWN
         if value is UNKNOWN:
@@ -149,6 +151,32 @@ def _name_value(node: nodes.Name, defaults, bindings, depth):
         values.append(value)
     first = values[0]
     return first if all(_same(first, other) for other in values[1:]) else UNKNOWN
+
+
+# Methods that change a list or dict in place.
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"})
+
+
+def _mutated(assignment: nodes.AssignName) -> bool:
+    """Whether the list / dict bound by ``assignment`` is changed after it is built, in the same scope."""
+    name = assignment.name
+    scope = assignment.scope()
+    for node in scope.nodes_of_class((nodes.Call, nodes.AugAssign, nodes.AssignAttr, nodes.Subscript, nodes.Delete)):
+        if isinstance(node, nodes.Call):
+            func = node.func
+            if isinstance(func, nodes.Attribute) and func.attrname in _MUTATORS and _is_name(func.expr, name):
+                return True
+        elif isinstance(node, nodes.AugAssign):
+            if _is_name(node.target, name):
+                return True
+        elif isinstance(node, nodes.Subscript):
+            if _is_name(node.value, name) and node.ctx is not None and node.ctx.name != "Load":
+                return True
+    return False
+
+
+def _is_name(node, name: str) -> bool:
+    return isinstance(node, (nodes.Name, nodes.AssignName)) and node.name == name
 
 
 def _same(a, b) -> bool:
@@ -171,9 +199,13 @@ def _parameter_value(arguments: nodes.Arguments, name: str, defaults, bindings, 
     return evaluate(default, defaults, bindings, depth + 1)
 
 
-def bind_call(call: nodes.Call, function: nodes.FunctionDef) -> Bindings:
-    """The arguments ``call`` passes to the parameters of ``function`` (plain positional and keyword ones)."""
+def bind_call(call: nodes.Call, function: nodes.FunctionDef, skip_first: bool = False) -> Bindings:
+    """The arguments ``call`` passes to the parameters of ``function`` (plain positional and keyword ones).
+
+    ``skip_first``: the call is ``self.method(...)``, which does not pass the first parameter.
+    """
     names = [arg.name for arg in (function.args.posonlyargs or []) + (function.args.args or [])]
+    names = names[1:] if skip_first else names
     bound: dict[str, nodes.NodeNG] = {}
     for index, arg in enumerate(call.args):
         if isinstance(arg, nodes.Starred) or index >= len(names):

@@ -4,6 +4,8 @@ from hublint.finding import Location, Severity
 from hublint.rule import SourceRule
 from hublint.source import ops
 from hublint.source.facts import location_of
+from hublint.source.names import parameter_of
+from hublint.source.values import UNKNOWN, evaluate
 
 
 class SignatureMissing(SourceRule):
@@ -14,8 +16,8 @@ class SignatureMissing(SourceRule):
     summary = (
         "Reports a module function (given to `hub.create_module_spec`) that never calls "
         "`hub.add_signature` anywhere it reaches (an error), and, as warnings, one that adds only named "
-        "signatures and no `default` one, or whose default signature's outputs dict (a dict literal or "
-        "`dict(...)`) has no `default` key. A bare tensor as outputs is valid: TF Hub names it `default`."
+        "signatures and no `default` one, or whose default signature's outputs dict (a dict literal, "
+        "`dict(...)`, or a name bound to one and filled key by key) has no `default` key. A bare tensor as outputs is valid: TF Hub names it `default`."
     )
     rationale = (
         "A module without any signature cannot be called at all: it exports fine and fails only in "
@@ -120,9 +122,14 @@ class SignatureMissing(SourceRule):
             )
         for call in default_signatures:
             outputs = call.argument("outputs", 2)
-            if outputs is None or not _is_dict_expression(outputs.node):
+            if outputs is None:
                 continue
-            keys = outputs.value
+            if isinstance(outputs.node, nodes.Name):
+                keys = _keys_filled_in(outputs.node)
+            elif _is_dict_expression(outputs.node):
+                keys = outputs.value
+            else:
+                continue
             if isinstance(keys, dict) and "default" not in keys:
                 listed = ", ".join(repr(key) for key in keys) or "none"
                 return (
@@ -140,6 +147,47 @@ def _is_dict_expression(node) -> bool:
     if isinstance(node, nodes.Dict):
         return True
     return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and node.func.name == "dict"
+
+
+def _keys_filled_in(name: nodes.Name):
+    """The keys of ``outputs = {...}`` filled key by key (``outputs["default"] = y``) before use, or None
+    when anything else may add a key (a computed key, ``update``, another binding)."""
+    found = parameter_of(name) is None and _single_assignment(name)
+    if not found:
+        return None
+    assignment, value = found
+    if not _is_dict_expression(value):
+        return None
+    keys = evaluate(value)
+    if not isinstance(keys, dict):
+        return None
+    keys = dict(keys)
+    for node in assignment.scope().nodes_of_class((nodes.Subscript, nodes.Attribute)):
+        target = node.value if isinstance(node, nodes.Subscript) else node.expr
+        if not (isinstance(target, nodes.Name) and target.name == name.name):
+            continue
+        if isinstance(node, nodes.Attribute):
+            if node.attrname not in ("get", "items", "keys", "values", "copy"):
+                return None  # update, setdefault, ...: keys hublint does not see
+        elif node.ctx is not None and node.ctx.name != "Load":
+            key = evaluate(node.slice)
+            if key is UNKNOWN:
+                return None
+            keys[key] = UNKNOWN
+    return keys
+
+
+def _single_assignment(name: nodes.Name):
+    try:
+        _, assignments = name.lookup(name.name)
+    except Exception:
+        return None
+    if len(assignments) != 1 or not isinstance(assignments[0], nodes.AssignName):
+        return None
+    parent = assignments[0].parent
+    if not isinstance(parent, nodes.Assign) or len(parent.targets) != 1:
+        return None
+    return assignments[0], parent.value
 
 
 def _location(node, path: str) -> Location:

@@ -1,0 +1,91 @@
+from hublint.finding import Severity
+from hublint.rule import SourceRule
+from hublint.source.facts import location_of
+
+# A call shown in a message is cut to this many characters.
+_SHOWN = 60
+
+
+class NotFollowed(SourceRule):
+    id = "HUB004"
+    name = "not-followed"
+    module_graph = True
+    severity = Severity.INFO
+    summary = (
+        "Reports where the source pass could not follow module code, so the module-graph rules "
+        "(HUB102-HUB110) did not run there: a `module_fn` given to `hub.create_module_spec` that is no "
+        "function of this file (imported from another file, computed, a parameter no call sets), a "
+        "call in module code to a function imported from another file of the project, and an `arg_scope` "
+        "in module code whose settings hublint cannot read (arg-scope functions of tf-slim's and TF-Models' "
+        "nets are known). The message names the expression and why."
+    )
+    rationale = (
+        "Silence from a linter should mean \"checked\". A module function defined in another file, or a "
+        "network built by a helper of another module, is code hublint did not read: missing regularizers "
+        "or always-on dropout there go unreported. Saying so tells the publisher which code still needs "
+        "a look, instead of a clean report that promises more than it checked."
+    )
+    message = "not followed: {what}"
+    fix = (
+        "the rules did not run on that code: review it by hand, or keep the module function and the "
+        "network it builds in files hublint reads together"
+    )
+    options = ("scope",)
+    bad = (
+        "import tensorflow_hub as hub\n"
+        "from my_project.modules import module_fn\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "from my_project.nets import tower\n"
+        "\n"
+        "def module_fn():\n"
+        "  images = tf.placeholder(tf.float32, shape=[None, 32, 32, 3])\n"
+        "  hub.add_signature(inputs=images, outputs=tower(images))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+    good = (
+        "import tensorflow.compat.v1 as tf\n"
+        "import tensorflow_hub as hub\n"
+        "\n"
+        "def tower(images):\n"
+        "  return tf.reduce_mean(images, [1, 2])\n"
+        "\n"
+        "def module_fn():\n"
+        "  images = tf.placeholder(tf.float32, shape=[None, 32, 32, 3])\n"
+        "  hub.add_signature(inputs=images, outputs=tower(images))\n"
+        "\n"
+        "spec = hub.create_module_spec(module_fn)\n",
+    )
+
+    def check(self, facts, config):
+        for spec in facts.module_specs:
+            if not spec.module_functions and spec.not_followed:
+                yield self.finding(spec.call.location, what=spec.not_followed)
+        seen = set()
+        opaque = {id(scope) for scope, _ in facts.unfollowed_scopes}
+        for node, function, callee, source in facts.unfollowed_calls:
+            if (function, callee) in seen or id(node.parent) in opaque:  # said once, with its arg_scope
+                continue
+            seen.add((function, callee))
+            shown = _shown(node)
+            kind = "module function" if function in facts.reach else "function"
+            yield self.finding(
+                location_of(node, facts.path),
+                what=f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, "
+                "another file hublint does not read",
+            )
+        for node, function in facts.unfollowed_scopes:
+            kind = "module function" if function in facts.reach else "function"
+            yield self.finding(
+                location_of(node, facts.path),
+                what=f"{_shown(node)} in {kind} {function.name} sets arguments hublint cannot read: "
+                "the tf-slim ops under it are not judged",
+            )
+
+
+def _shown(node) -> str:
+    shown = node.as_string()
+    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
