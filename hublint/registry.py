@@ -19,7 +19,8 @@ from typing import Callable, Iterable
 from hublint.rule import Rule, iter_rule_classes
 
 #: pass -> the package holding its rules; the core rules HUB001/HUB003 live with the source pass.
-PACKAGES = {"module": "hublint.module.rules", "source": "hublint.source.rules"}
+PACKAGES = {"module": "hublint.module.rules", "source": "hublint.source.rules",
+            "dynamic": "hublint.dynamic.rules"}
 
 
 _LOADED: dict[str, tuple[Rule, ...]] = {}  # an import cache, like functools.cache

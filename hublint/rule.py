@@ -37,6 +37,11 @@ class Rule:
     #: Code that triggers the rule ("Example") and code that does not ("Use instead").
     bad: ClassVar[tuple[str, ...]] = ()
     good: ClassVar[tuple[str, ...]] = ()
+    #: For a rule that reports one cause once per node (each unregularized kernel): the text
+    #: and HTML reports' one line for all its findings in one module and tag set, a template
+    #: with ``{count}`` (see :class:`hublint.report.Cause`).  Empty: findings group only when
+    #: their messages differ in nothing but the node.
+    group_message: ClassVar[str] = ""
 
     def finding(self, location: Location, *, severity: Severity | None = None, **fields: object) -> Finding:
         """Build a finding of this rule; ``fields`` fill the templates.
@@ -89,6 +94,21 @@ class ModuleRule(Rule):
     good_modules: ClassVar[tuple[str, ...]] = ()
 
     def check(self, module, config: "Config") -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class DynamicRule(ModuleRule):
+    """A rule of the dynamic pass (``--load``): a predicate over what the TensorFlow child
+    measured on one module (:class:`hublint.dynamic.Measurement`).
+
+    It judges a module like a module rule, so it shares that contract (``bad`` is the
+    publisher code that makes the problem); its findings exist only when ``--load``
+    runs, and ``tests/test_dynamic.py`` holds its real-module stories.
+    """
+
+    kind: ClassVar[str] = "dynamic"
+
+    def check(self, measurement, config: "Config") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
 

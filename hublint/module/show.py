@@ -23,7 +23,7 @@ from hublint.module.model import LoadedModule, MetaGraph
 EXIT_OK, EXIT_PROBLEMS, EXIT_NOT_A_MODULE = 0, 1, 2
 
 
-def show(path: str, fmt: str = "text") -> int:
+def show(path: str, fmt: str = "text", load=None) -> int:
     """Print the summary of the module at ``path``.
 
     Exit code 0 when the module was read completely, 1 when parts of it could
@@ -34,9 +34,16 @@ def show(path: str, fmt: str = "text") -> int:
     module = load_module(path)
     if module.format is None:
         reason = module.problems[0].reason if module.problems else "not a module"
+        unsafe = module.packaging.unsafe if module.packaging is not None else ()
+        if unsafe:  # HUB401: nothing of an unsafe archive is read
+            reason = f"archive refused (HUB401): {unsafe[0].name!r}: {unsafe[0].reason}"
         print(f"hublint show: error: {path}: {reason}", file=sys.stderr)
         return EXIT_NOT_A_MODULE
     summary = summarize(module)
+    if load is not None:  # --load: what the TensorFlow child measured (hublint.dynamic)
+        from hublint.dynamic.measure import attach_measured
+
+        attach_measured(summary, path, load)
     if fmt == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
     else:
@@ -259,6 +266,10 @@ def render_text(summary: dict) -> str:
         if meta_graph["collections"]:
             add("  Collections: " + ", ".join(f"{k} ({v})" for k, v in meta_graph["collections"].items()))
 
+    if "measured" in summary:
+        from hublint.dynamic.measure import render_measured
+
+        lines.extend(render_measured(summary["measured"], summary.get("measured_status", "")))
     if summary["problems"]:
         add("")
         add("Problems:")

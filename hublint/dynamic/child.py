@@ -1,0 +1,911 @@
+"""The child of hublint's dynamic pass: load one module in TensorFlow, run it, measure it.
+
+This script stands alone: the standard library, NumPy and TensorFlow only, never
+hublint, so it runs under any interpreter that has TensorFlow (the publisher's
+training environment: ``hublint --load --tf-python PYTHON``).  It reads one JSON
+object on stdin::
+
+    {"modules": ["/abs/path", ...], "samples": 20000}
+
+imports TensorFlow once, and writes one JSON document per module, one per line, on
+stdout as each module is done (TensorFlow's own output goes to stderr)::
+
+    {"module": "/abs/path", "tensorflow": "2.15.1", "format": "tf1" | "tf2",
+     "runs": [{"tag_set": [...], "training": null | bool, "object": "" | "__call__",
+               "loaded": bool, "error": str, "signatures": [...], "deterministic": bool | null,
+               "batch_independent": bool | null, "dropouts": [...], "batchnorm": [...],
+               "regularization": {...} | null, "fine_tune": {...} | null, "invalid_weights": [...]}]}
+
+A TF1 Hub module or TF1 SavedModel is loaded per tag set through ``tf.compat.v1``
+(graph, session, ``saved_model.loader.load``), which works in every TensorFlow 2
+without tensorflow_hub; a TF2 SavedModel through ``tf.saved_model.load``.
+Progress lines ``hublint-child: module PATH`` and ``hublint-child: stage ...`` go
+to stderr so that the parent can say which module a crash happened in, and where.
+"""
+
+import gc
+import json
+import math
+import os
+import sys
+import traceback
+
+SEED = 1234
+#: how synthetic inputs are made, tried in turn until a signature runs: (size of unknown
+#: dimensions, strings). Small sizes first, 96 when a network needs a bigger image; words
+#: for text, then empty strings, which parse as empty tf.Examples (ParseExample inputs).
+ATTEMPTS = ((8, "words"), (96, "words"), (8, "empty"))
+KERNEL_OPS = {"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D", "Conv3D", "Conv1D",
+              "DepthwiseConv2dNative", "Conv2DBackpropInput", "Conv3DBackpropInputV2"}
+PASS_THROUGH = {"Identity", "ReadVariableOp", "Cast", "Enter", "Switch", "Merge", "IdentityN"}
+
+
+STAGE = [""]
+
+
+def stage(text):
+    STAGE[0] = text
+    sys.stderr.write("hublint-child: stage %s\n" % text)
+    sys.stderr.flush()
+
+
+def error_text(exc):
+    """The exception's type and its telling line (TensorFlow wraps it in "Graph execution error" and traces)."""
+    skip = ("Graph execution error", "Detected at node", "File ", "[[", "Original stack trace", "Traceback")
+    lines = [line.strip() for line in str(exc).splitlines()
+             if line.strip() and not line.startswith((" ", "\t")) and not line.strip().startswith(skip)]
+    return ("%s: %s" % (type(exc).__name__, lines[0] if lines else ""))[:500]
+
+
+class Exhausted(Exception):
+    """Memory ran out (the parent's address-space limit): stop measuring, report it."""
+
+
+def check_exhausted(exc):
+    if isinstance(exc, Exhausted):
+        raise exc
+    if type(exc).__name__ in ("ResourceExhaustedError", "MemoryError"):
+        raise Exhausted(error_text(exc)) from exc
+
+
+def main():
+    # TensorFlow and the module's own ops may print to stdout: keep stdout for our JSON only.
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    request = json.loads(sys.stdin.read() or "{}")
+    stage("import tensorflow")
+    import numpy as np
+    import tensorflow as tf
+
+    samples = int(request.get("samples", 20000))
+    modules = request.get("modules") or [request["module"]]
+    for path in modules:
+        # One line per module, written as soon as it is measured: a crash later costs only its own module.
+        sys.stderr.write("hublint-child: module %s\n" % path)
+        out.write(json.dumps(measure_module(tf, np, path, samples), default=_json_default))
+        out.write("\n")
+        out.flush()
+
+
+def measure_module(tf, np, path, samples):
+    result = {"module": path, "tensorflow": tf.__version__, "runs": []}
+    tf.random.set_seed(SEED)
+    try:
+        result["format"] = detect_format(path)
+        if result["format"] == "tf1":
+            tag_sets = tf1_tag_sets(path)
+            trained = [tags for tags in tag_sets if "train" in tags] or tag_sets[:1]
+            for tags in tag_sets:
+                result["runs"].append(Tf1Run(tf, np, path, tags, samples, train=tags in trained).run())
+                gc.collect()  # the tag set's graph and session: only one graph in memory at a time
+        else:
+            result["runs"].extend(Tf2Run(tf, np, path, samples).run())
+    except Exhausted as exc:
+        result["memory_exhausted"] = "%s (while %s)" % (exc, STAGE[0])
+    except Exception as exc:  # the module could not even be inspected
+        result["error"] = error_text(exc)
+        result["traceback"] = traceback.format_exc()
+    return result
+
+
+def _json_default(value):
+    try:
+        return value.item()
+    except AttributeError:
+        return str(value)
+
+
+def _finite(x):
+    return x if x is None or math.isfinite(x) else None
+
+
+# -- formats ----------------------------------------------------------------------------
+
+def _saved_model(path):
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    message = saved_model_pb2.SavedModel()
+    pb = os.path.join(path, "saved_model.pb")
+    if os.path.exists(pb):
+        with open(pb, "rb") as handle:
+            message.ParseFromString(handle.read())
+    else:
+        from google.protobuf import text_format
+
+        with open(os.path.join(path, "saved_model.pbtxt")) as handle:
+            text_format.Parse(handle.read(), message)
+    return message
+
+
+def detect_format(path):
+    if os.path.exists(os.path.join(path, "tfhub_module.pb")):
+        return "tf1"
+    message = _saved_model(path)
+    if any(len(m.object_graph_def.nodes) for m in message.meta_graphs):
+        return "tf2"
+    return "tf1"
+
+
+def tf1_tag_sets(path):
+    return [sorted(m.meta_info_def.tags) for m in _saved_model(path).meta_graphs]
+
+
+# -- synthetic inputs -------------------------------------------------------------------
+
+def synthetic(np, dtype_name, shape, batch, attempt, variant=0):
+    """A value for an input of ``dtype_name`` and ``shape`` (None: unknown rank; -1/None dims)."""
+    unknown, strings = attempt
+    if shape is None:
+        shape = [-1]
+    dims = []
+    for i, d in enumerate(shape):
+        if d is None or d < 0:
+            dims.append(batch if i == 0 else unknown)
+        else:
+            dims.append(d)
+    rng = np.random.RandomState(SEED + variant)
+    if dtype_name == "string" and strings == "empty":
+        return np.array([b""] * (int(np.prod(dims)) if dims else 1), dtype=object).reshape(dims)
+    if dtype_name == "string":
+        words = ["the", "quick", "brown", "fox", "hub", "module", "jumps"]
+        flat = [" ".join(rng.choice(words, 3)).encode() for _ in range(int(np.prod(dims)) if dims else 1)]
+        return np.array(flat, dtype=object).reshape(dims)
+    if dtype_name == "bool":  # a flag (``training``, ``is_training``): off, as at inference
+        return np.zeros(dims, dtype=bool)
+    if dtype_name.startswith("int") or dtype_name.startswith("uint"):
+        return rng.randint(0, 3, size=dims).astype(dtype_name)
+    if dtype_name.startswith("float") or dtype_name == "bfloat16" or dtype_name == "half":
+        return rng.uniform(-1.0, 1.0, size=dims).astype("float32" if dtype_name == "bfloat16" else dtype_name)
+    raise ValueError("no synthetic value for dtype %s" % dtype_name)
+
+
+def changed_rest(np, value, dtype_name):
+    """``value`` with every example but the first replaced (batch independence)."""
+    if dtype_name == "string" and value.size and all(v == b"" for v in value.flat):
+        return value  # empty tf.Examples: nothing to vary
+    other = synthetic(np, dtype_name, list(value.shape), value.shape[0], ATTEMPTS[0], variant=7)
+    other = other.reshape(value.shape) if other.size == value.size else other
+    changed = value.copy()
+    changed[1:] = other[1:]
+    return changed
+
+
+def same(np, a, b, exact=True):
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc":
+        return bool(np.array_equal(a, b, equal_nan=True)) if exact else bool(np.allclose(a, b, rtol=1e-4, atol=1e-5, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def shape_ok(declared, actual):
+    if declared is None:
+        return True
+    if len(declared) != len(actual):
+        return False
+    return all(d is None or d < 0 or d == a for d, a in zip(declared, actual))
+
+
+def dropout_entry(node, kept, total):
+    rate = 1.0 - kept / total if total else None
+    half = 1.96 * math.sqrt(rate * (1 - rate) / total) if total else None
+    return {"node": node, "rate": rate, "samples": total, "ci95": half}
+
+
+def momentum_from(high_after, low_after, high, low):
+    """Solve m in ``x' = m * x + (1 - m) * s`` from two updates that start at ``high`` / ``low``."""
+    return (high_after - low_after) / (high - low)
+
+
+# -- TF1: one tag set, graph and session ------------------------------------------------
+
+class Tf1Run:
+    def __init__(self, tf, np, path, tags, samples, train=False):
+        """``train``: this tag set is the module's train graph (``train``, else the only one): it
+        gets the fine-tune step and the batch-norm measurement."""
+        self.tf, self.np, self.path, self.tags, self.samples, self.train = tf, np, path, tags, samples, train
+        self._setters, self._readers = {}, {}
+        self.entry = {"tag_set": tags, "training": None, "object": "", "loaded": False, "error": "",
+                      "signatures": [], "deterministic": None, "batch_independent": None, "dropouts": [],
+                      "batchnorm": [], "regularization": None, "fine_tune": None, "invalid_weights": []}
+
+    def run(self):
+        tf = self.tf
+        v1 = tf.compat.v1
+        stage("load tag set %s" % self.tags)
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            v1.set_random_seed(SEED)
+            self.session = v1.Session(graph=self.graph)
+            try:
+                meta = v1.saved_model.loader.load(self.session, self.tags, self.path)
+            except Exception as exc:
+                check_exhausted(exc)
+                self.entry["error"] = error_text(exc)
+                return self.entry
+            self.entry["loaded"] = True
+            self.meta = meta
+            if not meta.collection_def.get("saved_model_main_op") and not meta.collection_def.get("legacy_init_op"):
+                # What hub.Module and a MonitoredSession do for a graph without its own init op.
+                tables = self.graph.get_collection(v1.GraphKeys.TABLE_INITIALIZERS)
+                if tables:
+                    self.session.run(tables, feed_dict=self.asset_feeds(meta))
+            steps = [("weights", self.weights), ("signatures", self.signatures), ("determinism", self.determinism),
+                     ("dropout", self.dropout), ("regularization", self.regularization),
+                     ("fine-tune", self.fine_tune), ("batch norm", self.batchnorm)]
+            for name, step in steps:
+                stage("%s %s" % (name, self.tags))
+                try:
+                    step()
+                except Exception as exc:
+                    check_exhausted(exc)
+                    self.entry.setdefault("step_errors", {})[name] = error_text(exc)
+            self.session.close()
+        self.graph = self.session = self._setters = self._readers = None
+        return self.entry
+
+    def asset_feeds(self, meta):
+        """The module's own files for its asset-path tensors (as the loader feeds its init op)."""
+        from tensorflow.core.protobuf import meta_graph_pb2
+
+        assets = list(meta.asset_file_def)
+        for item in meta.collection_def["saved_model_assets"].any_list.value if "saved_model_assets" in meta.collection_def else []:
+            asset = meta_graph_pb2.AssetFileDef()
+            if item.Unpack(asset):
+                assets.append(asset)
+        return {asset.tensor_info.name: os.path.join(self.path, "assets", asset.filename) for asset in assets
+                if asset.tensor_info.name}
+
+    def assign(self, pairs):
+        """Set many variables in one session.run: one placeholder and assign op each, built once."""
+        feeds, ops = {}, []
+        with self.graph.as_default():
+            for variable, value in pairs:
+                if variable not in self._setters:
+                    holder = self.tf.compat.v1.placeholder(variable.dtype.base_dtype, variable.shape)
+                    self._setters[variable] = (holder, variable.assign(holder, read_value=False))
+                holder, op = self._setters[variable]
+                feeds[holder] = value
+                ops.append(op)
+        if ops:
+            self.session.run(ops, feed_dict=feeds)
+
+    def read(self, variables):
+        """The values of ``variables``, read by ops built once."""
+        with self.graph.as_default():
+            for variable in variables:
+                if variable not in self._readers:
+                    self._readers[variable] = self.tf.identity(variable.value())
+        return self.session.run([self._readers[v] for v in variables])
+
+    # variables
+    def variables(self, trainable=False):
+        v1 = self.tf.compat.v1
+        key = v1.GraphKeys.TRAINABLE_VARIABLES if trainable else v1.GraphKeys.GLOBAL_VARIABLES
+        return list(self.graph.get_collection(key))
+
+    def weights(self):
+        """NaN / Inf counted in the graph: no copy of the weights in this process."""
+        tf = self.tf
+        variables = [v for v in self.variables() if v.dtype.base_dtype.is_floating]
+        if not variables:
+            return
+        with self.graph.as_default():
+            counts = [(tf.reduce_sum(tf.cast(tf.math.is_nan(v.value()), tf.int64)),
+                       tf.reduce_sum(tf.cast(tf.math.is_inf(v.value()), tf.int64))) for v in variables]
+        for variable, (nan, inf) in zip(variables, self.session.run(counts)):
+            if nan or inf:
+                self.entry["invalid_weights"].append({"name": variable.op.name, "nan": int(nan), "inf": int(inf)})
+
+    # signatures
+    def signature_specs(self, name):
+        sig = self.meta.signature_def[name]
+        inputs, outputs = {}, {}
+        for table, target in ((sig.inputs, inputs), (sig.outputs, outputs)):
+            for key, info in table.items():
+                if info.WhichOneof("encoding") != "name":
+                    target[key] = None  # sparse / composite: not synthesized
+                    continue
+                dtype = self.tf.dtypes.as_dtype(info.dtype).name
+                shape = None if info.tensor_shape.unknown_rank else [d.size for d in info.tensor_shape.dim]
+                target[key] = (info.name, dtype, shape)
+        return inputs, outputs
+
+    def feeds(self, inputs, batch, unknown, variant=0):
+        feeds = {}
+        for key, spec in sorted(inputs.items()):
+            if spec is None:
+                raise ValueError("input %r is sparse or composite: not synthesized" % key)
+            name, dtype, shape = spec
+            tensor_shape = self.graph.get_tensor_by_name(name).shape
+            if shape is None and tensor_shape.rank is not None:
+                shape = [-1 if d is None else d for d in tensor_shape.as_list()]
+            feeds[name] = synthetic(self.np, dtype, shape, batch, unknown, variant)
+        return feeds
+
+    def run_signature(self, name, batch, variant=0):
+        """(feeds, outputs dict) with the first unknown-dim size that works."""
+        inputs, outputs = self.signature_specs(name)
+        fetch = {k: v[0] for k, v in outputs.items() if v is not None}
+        last = None
+        for unknown in ATTEMPTS:
+            feeds = self.feeds(inputs, batch, unknown, variant)
+            try:
+                return feeds, self.session.run(fetch, feed_dict=feeds)
+            except Exception as exc:
+                check_exhausted(exc)
+                last = exc
+        raise last
+
+    def runnable_signatures(self):
+        return sorted(k for k in self.meta.signature_def if not k.startswith("__"))
+
+    def signatures(self):
+        for name in self.runnable_signatures():
+            _, outputs = self.signature_specs(name)
+            record = {"name": name, "ok": True, "error": "", "mismatches": []}
+            self.entry["signatures"].append(record)
+            for batch in (1, 3):
+                try:
+                    _, values = self.run_signature(name, batch)
+                except Exception as exc:
+                    check_exhausted(exc)
+                    record.update(ok=False, error="batch %d: %s" % (batch, error_text(exc)))
+                    break
+                for key, value in sorted(values.items()):
+                    _, dtype, shape = outputs[key]
+                    value = self.np.asarray(value)
+                    actual = "string" if value.dtype.kind in "OSU" else value.dtype.name
+                    if actual != dtype or not shape_ok(shape, list(value.shape)):
+                        record["mismatches"].append({"output": key, "batch": batch, "declared_dtype": dtype,
+                                                     "declared_shape": shape, "dtype": actual,
+                                                     "shape": list(value.shape)})
+
+    def default_signature(self):
+        names = self.runnable_signatures()
+        for name in ("default", "serving_default"):
+            if name in names:
+                return name
+        return names[0] if names else None
+
+    def determinism(self):
+        name = self.default_signature()
+        if name is None:
+            return
+        np = self.np
+        feeds, first = self.run_signature(name, 3)
+        second = self.session.run({k: self.signature_specs(name)[1][k][0] for k in first}, feed_dict=feeds)
+        self.entry["deterministic"] = all(same(np, np.asarray(first[k]), np.asarray(second[k])) for k in first)
+        inputs, outputs = self.signature_specs(name)
+        changed = {}
+        for key, (tensor, dtype, _) in inputs.items():
+            value = feeds[tensor]
+            changed[tensor] = changed_rest(np, value, dtype) if value.ndim and value.shape[0] == 3 else value
+        third = self.session.run({k: outputs[k][0] for k in first}, feed_dict=changed)
+        independent = True
+        for key in first:
+            a, b = np.asarray(first[key]), np.asarray(third[key])
+            if a.ndim and a.shape[0] == 3 and b.shape == a.shape:
+                independent = independent and same(np, a[:1], b[:1], exact=False)
+        self.entry["batch_independent"] = independent
+
+    # dropout: the mask of each dropout, found structurally
+    def dropout_masks(self):
+        masks = []
+        for op in self.graph.get_operations():
+            if op.type in ("GreaterEqual", "Floor") and self._from_random_uniform(op.inputs[0].op):
+                masks.append(op)
+        return masks
+
+    def _from_random_uniform(self, op, depth=0):
+        if op.type in ("RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"):
+            return True
+        if depth > 4 or op.type not in ("Add", "AddV2", "Mul", "Identity", "Sub", "RealDiv"):
+            return False
+        return any(self._from_random_uniform(t.op, depth + 1) for t in op.inputs)
+
+    def dropout(self):
+        name = self.default_signature()
+        masks = self.dropout_masks()
+        if name is None or not masks:
+            return
+        np = self.np
+        inputs, _ = self.signature_specs(name)
+        feeds = None
+        for unknown in ATTEMPTS:
+            feeds = self.feeds(inputs, 3, unknown)
+            try:
+                self.session.run([m.outputs[0] for m in masks[:1]], feed_dict=feeds)
+                break
+            except Exception as exc:
+                check_exhausted(exc)
+                continue
+        for mask in masks:
+            kept = total = 0
+            try:
+                for _ in range(1000):
+                    value = np.asarray(self.session.run(mask.outputs[0], feed_dict=feeds)).astype(np.float64)
+                    kept += float(value.sum())
+                    total += value.size
+                    if total >= self.samples:
+                        break
+            except Exception as exc:  # not on the path of this signature (e.g. an untaken cond branch)
+                check_exhausted(exc)
+                self.entry["dropouts"].append({"node": mask.name, "rate": None, "samples": 0, "ci95": None,
+                                               "error": error_text(exc)})
+                continue
+            self.entry["dropouts"].append(dropout_entry(mask.name, kept, total))
+
+    # regularization: every loss, and the gradient of their sum per trainable variable
+    def is_kernel(self, variable):
+        frontier = [variable.op]
+        seen = set()
+        while frontier:
+            op = frontier.pop()
+            if op.name in seen:
+                continue
+            seen.add(op.name)
+            for out in op.outputs:
+                for consumer in out.consumers():
+                    if consumer.type in KERNEL_OPS:
+                        return True
+                    if consumer.type in PASS_THROUGH:
+                        frontier.append(consumer)
+        return False
+
+    def regularization(self):
+        tf, np = self.tf, self.np
+        losses = self.graph.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
+        trainable = self.variables(trainable=True)
+        if not losses:
+            self.entry["regularization"] = {"losses": 0, "loss": None, "finite": None, "kernels": [],
+                                            "kernels_covered": []}
+            return
+        kernels = [v for v in trainable if self.is_kernel(v)]
+        with self.graph.as_default():
+            total = tf.add_n([tf.cast(tf.reduce_sum(loss), tf.float32) for loss in losses])
+            grads = tf.gradients(total, kernels) if kernels else []
+            # Whether each kernel's gradient has a non-zero entry, decided in the graph.
+            reached = [tf.reduce_any(tf.not_equal(g, 0)) if g is not None else tf.constant(False) for g in grads]
+        values = self.session.run([total] + reached)
+        loss = float(values[0])
+        covered = [v.op.name for v, hit in zip(kernels, values[1:]) if hit]
+        kernels = [v.op.name for v in kernels]
+        self.entry["regularization"] = {"losses": len(losses), "loss": _finite(loss), "finite": math.isfinite(loss),
+                                        "kernels": kernels, "kernels_covered": covered}
+
+    def fine_tune(self):
+        tf, np = self.tf, self.np
+        name = self.default_signature()
+        trainable = self.variables(trainable=True)
+        if name is None or not trainable or not self.train:
+            return
+        feeds, outputs = {}, []
+        for sig in self.runnable_signatures():
+            inputs, outs = self.signature_specs(sig)
+            for unknown in ATTEMPTS:
+                try:
+                    f = self.feeds(inputs, 1, unknown)
+                    self.session.run([v[0] for v in outs.values() if v is not None], feed_dict=f)
+                except Exception as exc:
+                    check_exhausted(exc)
+                    continue
+                feeds.update(f)
+                outputs += [self.graph.get_tensor_by_name(v[0]) for v in outs.values()
+                            if v is not None and v[1].startswith("float")]
+                break
+        losses = self.graph.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
+        with self.graph.as_default():
+            terms = [tf.reduce_sum(tf.cast(t, tf.float32)) for t in outputs]
+            terms += [tf.reduce_sum(tf.cast(t, tf.float32)) for t in losses]
+            if not terms:
+                return
+            objective = tf.add_n(terms)
+            grads = tf.gradients(objective, trainable)
+        present = [(v, g) for v, g in zip(trainable, grads) if g is not None]
+        record = {"objective": None, "no_gradient": [v.op.name for v, g in zip(trainable, grads) if g is None],
+                  "non_finite_gradient": [], "objective_after_step": None, "error": ""}
+        self.entry["fine_tune"] = record
+        with self.graph.as_default():
+            # Checked and applied in the graph: no copy of the weights or gradients in this process.
+            finite = [tf.reduce_all(tf.math.is_finite(getattr(g, "values", g))) for _, g in present]
+            step = [v.assign_sub(1e-3 * tf.cast(g, v.dtype.base_dtype), read_value=False)
+                    for v, g in present if not hasattr(g, "values")]  # IndexedSlices (embeddings): no dense step
+        values = self.session.run([objective] + finite, feed_dict=feeds)
+        record["objective"] = _finite(float(values[0]))
+        record["finite"] = math.isfinite(float(values[0]))
+        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, values[1:]) if not ok]
+        self.session.run(step, feed_dict=feeds)  # one plain SGD step, then the objective again
+        after = float(self.session.run(objective, feed_dict=feeds))
+        record["objective_after_step"] = _finite(after)
+        record["finite"] = record["finite"] and math.isfinite(after)
+
+    # batch norm: solve the momentum of every moving statistic that the updates change
+    def batchnorm(self):
+        tf, np = self.tf, self.np
+        update_ops = self.graph.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
+        name = self.default_signature()
+        moving = [v for v in self.variables() if not v.trainable and v.dtype.base_dtype.is_floating]
+        if not moving or name is None or not (self.train or update_ops):
+            return  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
+        inputs, outputs = self.signature_specs(name)
+        feeds = fetch = None
+        for unknown in ATTEMPTS:
+            feeds = self.feeds(inputs, 3, unknown)
+            # In-place updates (tf-slim's updates_collections=None) run with the outputs.
+            fetch = list(update_ops) + [v[0] for v in outputs.values() if v is not None]
+            try:
+                self.session.run(fetch, feed_dict=feeds)
+                break
+            except Exception as exc:
+                check_exhausted(exc)
+                continue
+        high, low = 1.0e4, -1.0e4
+        results = {}
+        for start in (high, low):
+            self.assign([(v, np.full(v.shape.as_list(), start, v.dtype.base_dtype.as_numpy_dtype)) for v in moving])
+            self.session.run(fetch, feed_dict=feeds)
+            results[start] = self.read(moving)
+        self.entry["update_ops"] = len(update_ops)
+        for variable, up, down in zip(moving, results[high], results[low]):
+            up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
+            if np.all(up == high) and np.all(down == low):
+                self.entry["batchnorm"].append({"variable": variable.op.name, "updated": False, "momentum": None})
+                continue
+            momentum = float(np.median(momentum_from(up, down, high, low)))
+            self.entry["batchnorm"].append({"variable": variable.op.name, "updated": True,
+                                            "momentum": round(momentum, 6)})
+
+
+# -- TF2: the object, its __call__ for training False / True, every signature ----------
+
+class Tf2Run:
+    def __init__(self, tf, np, path, samples):
+        self.tf, self.np, self.path, self.samples = tf, np, path, samples
+
+    def entry(self, obj, training):
+        return {"tag_set": ["serve"], "training": training, "object": obj, "loaded": True, "error": "",
+                "signatures": [], "deterministic": None, "batch_independent": None, "dropouts": [],
+                "batchnorm": [], "regularization": None, "fine_tune": None, "invalid_weights": []}
+
+    def run(self):
+        tf = self.tf
+        tf.random.set_seed(SEED)
+        stage("load object")
+        try:
+            self.obj = tf.saved_model.load(self.path)
+        except Exception as exc:
+            check_exhausted(exc)
+            entry = self.entry("", None)
+            entry.update(loaded=False, error=error_text(exc))
+            return [entry]
+        base = self.entry("signatures", None)  # the object's signatures, no __call__
+        runs = [base]
+        self.all_variables = self.collect_variables()
+        for name, step in (("weights", self.weights), ("signatures", self.signatures)):
+            stage(name)
+            try:
+                step(base)
+            except Exception as exc:
+                check_exhausted(exc)
+                base.setdefault("step_errors", {})[name] = error_text(exc)
+        call = getattr(self.obj, "__call__", None)
+        concrete = list(getattr(call, "concrete_functions", []) or []) if call is not None else []
+        if concrete:
+            self.position = self.training_position()
+            for training in ((False, True) if self.position is not None else (None,)):
+                entry = self.entry("__call__", training)
+                runs.append(entry)
+                for name, step in (("call", self.call), ("dropout", self.dropout),
+                                   ("regularization", self.regularization),
+                                   ("fine-tune", self.fine_tune), ("batch norm", self.batchnorm)):
+                    stage("%s training=%s" % (name, training))
+                    try:
+                        step(entry, concrete, training)
+                    except Exception as exc:
+                        check_exhausted(exc)
+                        entry.setdefault("step_errors", {})[name] = error_text(exc)
+        return runs
+
+    def training_position(self):
+        """Where ``__call__`` takes ``training`` among its positional arguments (None: it does not)."""
+        spec = getattr(self.obj.__call__, "function_spec", None)
+        argspec = getattr(spec, "fullargspec", None)
+        if argspec is None:
+            return None
+        names = [name for name in argspec.args if name != "self"]
+        if "training" in names:
+            return names.index("training")
+        if "training" in (argspec.kwonlyargs or []):
+            return "training"
+        return None
+
+    def collect_variables(self):
+        """The object's variables (its ``variables`` list when it has one), each named once in
+        ``self.names``: the variable's name, or its object path where names repeat
+        (two hand-made layers each with a ``w``)."""
+        tf = self.tf
+        paths = {}
+        stack, visited = [(self.obj, "", 0)], set()
+        while stack:  # breadth enough for tf.Module / Keras objects; depth-bounded
+            value, path, depth = stack.pop(0)
+            if id(value) in visited or depth > 8:
+                continue
+            visited.add(id(value))
+            if isinstance(value, tf.Variable):
+                paths.setdefault(id(value), (path, value))
+                continue
+            if isinstance(value, (list, tuple)):
+                children = [(str(i), v) for i, v in enumerate(value)]
+            elif isinstance(value, dict):
+                children = [(str(k), v) for k, v in value.items()]
+            elif hasattr(value, "__dict__"):
+                children = [(k, v) for k, v in vars(value).items() if not k.startswith("_")]
+            else:
+                children = []
+            stack.extend((v, (path + "/" + k).lstrip("/"), depth + 1) for k, v in children)
+        listed = getattr(self.obj, "variables", None)
+        if listed is not None and not callable(listed):
+            found, seen = [], set()
+            for v in listed:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    found.append(v)
+        else:
+            found = [v for _, v in paths.values()]
+        names = [v.name.split(":")[0] for v in found]
+        self.names = {}
+        for variable, name in zip(found, names):
+            path = paths.get(id(variable), ("", None))[0]
+            self.names[id(variable)] = path if names.count(name) > 1 and path else name
+        return found
+
+    def name(self, variable):
+        return self.names.get(id(variable)) or variable.name.split(":")[0]
+
+    def trainable(self):
+        listed = getattr(self.obj, "trainable_variables", None)
+        if listed is not None and not callable(listed):
+            return list(listed)
+        return [v for v in self.all_variables if v.trainable]
+
+    def weights(self, entry):
+        np = self.np
+        for variable in self.all_variables:
+            value = np.asarray(variable.numpy())
+            if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+                entry["invalid_weights"].append({"name": self.name(variable),
+                                                 "nan": int(np.isnan(value).sum()), "inf": int(np.isinf(value).sum())})
+
+    def spec_value(self, spec, batch, unknown, variant=0):
+        tf = self.tf
+        if isinstance(spec, tf.TensorSpec):
+            shape = None if spec.shape.rank is None else [-1 if d is None else d for d in spec.shape.as_list()]
+            return tf.constant(synthetic(self.np, spec.dtype.name, shape, batch, unknown, variant), dtype=spec.dtype)
+        raise ValueError("input spec %r is not a dense tensor: not synthesized" % (spec,))
+
+    def signatures(self, entry):
+        np = self.np
+        for name in sorted(getattr(self.obj, "signatures", {}) or {}):
+            function = self.obj.signatures[name]
+            record = {"name": name, "ok": True, "error": "", "mismatches": []}
+            entry["signatures"].append(record)
+            specs = function.structured_input_signature[1]
+            declared = function.structured_outputs
+            for batch in (1, 3):
+                values, last = None, None
+                for unknown in ATTEMPTS:
+                    try:
+                        values = function(**{k: self.spec_value(s, batch, unknown) for k, s in specs.items()})
+                        break
+                    except Exception as exc:
+                        check_exhausted(exc)
+                        last = exc
+                if values is None:
+                    record.update(ok=False, error="batch %d: %s" % (batch, error_text(last)))
+                    break
+                for key, value in sorted(values.items()):
+                    spec = declared.get(key) if isinstance(declared, dict) else None
+                    value = np.asarray(value)
+                    actual = "string" if value.dtype.kind in "OSU" else value.dtype.name
+                    if spec is None:
+                        continue
+                    shape = None if spec.shape.rank is None else [-1 if d is None else d for d in spec.shape.as_list()]
+                    if actual != spec.dtype.name or not shape_ok(shape, list(value.shape)):
+                        record["mismatches"].append({"output": key, "batch": batch, "declared_dtype": spec.dtype.name,
+                                                     "declared_shape": shape, "dtype": actual,
+                                                     "shape": list(value.shape)})
+
+    def call_inputs(self, concrete, training, batch, unknown, variant=0):
+        """Arguments for ``__call__`` from the traced signature that has ``training``."""
+        tf = self.tf
+        for function in concrete:
+            args, kwargs = function.structured_input_signature
+            if isinstance(self.position, int) and training is not None:
+                if len(args) <= self.position or args[self.position] is not training:
+                    continue
+            if self.position == "training" and kwargs.get("training", training) is not training:
+                continue
+            flat = tf.nest.flatten((args, kwargs))
+            if any(hasattr(s, "shape") and not isinstance(s, tf.TensorSpec) for s in flat):
+                continue  # ragged / sparse specs: not synthesized
+
+            def value(spec):
+                return self.spec_value(spec, batch, unknown, variant) if isinstance(spec, tf.TensorSpec) else spec
+
+            return tf.nest.map_structure(value, args), tf.nest.map_structure(value, kwargs)
+        raise ValueError("no traced __call__ takes training=%s" % training)
+
+    def invoke(self, concrete, training, batch, variant=0):
+        last = None
+        for unknown in ATTEMPTS:
+            try:
+                args, kwargs = self.call_inputs(concrete, training, batch, unknown, variant)
+                return (args, kwargs), self.flat_outputs(self.obj(*args, **kwargs))
+            except Exception as exc:
+                check_exhausted(exc)
+                last = exc
+        raise last
+
+    def flat_outputs(self, outputs):
+        return [self.np.asarray(t) for t in self.tf.nest.flatten(outputs)]
+
+    def call(self, entry, concrete, training):
+        np = self.np
+        (args, kwargs), first = self.invoke(concrete, training, 3)
+        second = self.flat_outputs(self.obj(*args, **kwargs))
+        entry["deterministic"] = all(same(np, a, b) for a, b in zip(first, second))
+        changed_args = self.tf.nest.map_structure(
+            lambda t: self.tf.constant(changed_rest(np, t.numpy(), t.dtype.name))
+            if hasattr(t, "numpy") and t.shape.rank and t.shape[0] == 3 else t, args)
+        third = self.flat_outputs(self.obj(*changed_args, **kwargs))
+        entry["batch_independent"] = all(
+            same(np, a[:1], b[:1], exact=False) for a, b in zip(first, third) if a.ndim and a.shape[0] == 3)
+
+    def layer_calls(self):
+        """Restored Keras 2 layer calls (``layer-N/call_and_return_conditional_losses``) that take
+        ``training`` and one dense float input, by object path."""
+        tf = self.tf
+        found, seen = [], set()
+        stack = [(self.obj, "", 0)]
+        while stack:
+            value, path, depth = stack.pop(0)
+            if depth > 6 or id(value) in seen or not hasattr(value, "__dict__"):
+                continue
+            seen.add(id(value))
+            api = vars(value).get("keras_api")
+            call = vars(api).get("call_and_return_conditional_losses") if hasattr(api, "__dict__") else None
+            if call is not None and path:
+                for function in getattr(call, "concrete_functions", []) or []:
+                    args, _ = function.structured_input_signature
+                    if (len(args) == 2 and isinstance(args[0], tf.TensorSpec) and args[0].dtype.is_floating
+                            and args[1] is True):
+                        found.append((path, call, args))
+                        break
+            for key, child in vars(value).items():
+                if not key.startswith("_") and key != "keras_api" and "UserObject" in type(child).__name__:
+                    stack.append((child, (path + "/" + key).lstrip("/"), depth + 1))
+        return found
+
+    def dropout(self, entry, concrete, training):
+        """TF2: a layer that, given ones with ``training=True``, returns only 0 and one constant
+        1 / (1 - rate) and with ``training=False`` its input, is a dropout: its rate is measured."""
+        np, tf = self.np, self.tf
+        if training is not True:
+            return
+        for path, call, args in self.layer_calls():
+            spec = args[0]
+            shape = [3 if d is None else d for d in spec.shape.as_list()] if spec.shape.rank else [3]
+            ones = tf.ones(shape, spec.dtype)
+            rest = list(args[2:])
+            try:
+                off = np.asarray(tf.nest.flatten(call(ones, False, *rest))[0])
+            except Exception as exc:
+                check_exhausted(exc)
+                continue
+            if off.shape != tuple(shape) or not np.all(off == 1):
+                continue  # not the identity at inference: no dropout
+            kept = total = 0
+            scale = None
+            for _ in range(1000):
+                out = np.asarray(tf.nest.flatten(call(ones, True, *rest))[0], np.float64)
+                nonzero = out[out != 0]
+                if nonzero.size and scale is None:
+                    scale = float(nonzero[0])
+                if nonzero.size and not np.allclose(nonzero, scale, rtol=1e-5):
+                    break  # varies otherwise: not a dropout mask
+                kept += nonzero.size
+                total += out.size
+                if total >= self.samples:
+                    break
+            else:
+                pass
+            if total >= self.samples and scale is not None and scale >= 1:
+                entry["dropouts"].append(dropout_entry(path, kept, total))
+
+    def regularization(self, entry, concrete, training):
+        tf, np = self.tf, self.np
+        functions = getattr(self.obj, "regularization_losses", None)
+        trainable = self.trainable()
+        kernels = [v for v in trainable if v.shape.rank is not None and v.shape.rank >= 2]
+        if not functions:
+            entry["regularization"] = {"losses": 0, "loss": None, "finite": None,
+                                       "kernels": [self.name(v) for v in kernels], "kernels_covered": []}
+            return
+        with tf.GradientTape() as tape:
+            total = tf.add_n([tf.cast(tf.reduce_sum(f()), tf.float32) for f in functions])
+        grads = tape.gradient(total, kernels) if kernels else []
+        loss = float(total.numpy())
+        covered = [self.name(v) for v, g in zip(kernels, grads)
+                   if g is not None and np.any(np.asarray(tf.convert_to_tensor(g)) != 0)]
+        entry["regularization"] = {"losses": len(functions), "loss": _finite(loss), "finite": math.isfinite(loss),
+                                   "kernels": [self.name(v) for v in kernels], "kernels_covered": covered}
+
+    def fine_tune(self, entry, concrete, training):
+        tf, np = self.tf, self.np
+        if training is False:
+            return
+        trainable = self.trainable()
+        if not trainable:
+            return
+        (args, kwargs), _ = self.invoke(concrete, training, 3)
+        functions = getattr(self.obj, "regularization_losses", None) or []
+        with tf.GradientTape() as tape:
+            outputs = [t for t in tf.nest.flatten(self.obj(*args, **kwargs)) if t.dtype.is_floating]
+            terms = [tf.reduce_sum(tf.cast(t, tf.float32)) for t in outputs]
+            terms += [tf.cast(tf.reduce_sum(f()), tf.float32) for f in functions]
+            objective = tf.add_n(terms) if terms else tf.constant(0.0)
+        grads = tape.gradient(objective, trainable)
+        record = {"objective": _finite(float(objective.numpy())), "finite": math.isfinite(float(objective.numpy())),
+                  "no_gradient": [self.name(v) for v, g in zip(trainable, grads) if g is None],
+                  "non_finite_gradient": [self.name(v) for v, g in zip(trainable, grads)
+                                          if g is not None and not np.all(np.isfinite(np.asarray(tf.convert_to_tensor(g))))],
+                  "objective_after_step": None, "error": ""}
+        entry["fine_tune"] = record
+
+    def batchnorm(self, entry, concrete, training):
+        tf, np = self.tf, self.np
+        if training is not True:
+            return
+        moving = [v for v in self.all_variables if not v.trainable and v.dtype.is_floating]
+        if not moving:
+            return
+        (args, kwargs), _ = self.invoke(concrete, training, 3)
+        high, low = 1.0e4, -1.0e4
+        results = {}
+        for start in (high, low):
+            for variable in moving:
+                variable.assign(tf.fill(tf.shape(variable), tf.cast(start, variable.dtype)))
+            self.obj(*args, **kwargs)
+            results[start] = [v.numpy() for v in moving]
+        for variable, up, down in zip(moving, results[high], results[low]):
+            up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
+            if np.all(up == high) and np.all(down == low):
+                entry["batchnorm"].append({"variable": self.name(variable), "updated": False, "momentum": None})
+                continue
+            entry["batchnorm"].append({"variable": self.name(variable), "updated": True,
+                                       "momentum": round(float(np.median(momentum_from(up, down, high, low))), 6)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Rules of the dynamic pass (HUB3xx): predicates over what the TensorFlow child measured."""

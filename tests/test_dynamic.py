@@ -1,0 +1,419 @@
+"""The dynamic pass (``--load``): real TensorFlow in a child process, under both toolchains.
+
+The committed modules go through ``--load`` once per toolchain (TF 2.15.1 and TF 2.21,
+Keras 3); the measurements must agree with what the module pass reads statically
+(dropout rates, batch-norm momenta, regularization coverage).  Bad modules are
+built here by the real TF 2.15 toolchain: one that aborts TensorFlow, one that
+never returns, one that allocates without bound, one that writes a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hublint.runner import run
+from tests.conftest import EXPORTED, exported_module, run_cli
+
+TOOLCHAINS = {
+    "tf-2.15": Path.home() / ".cache" / "hublint" / "tf-toolchain" / "bin" / "python",
+    "tf-2.21": Path.home() / ".cache" / "hublint" / "tf-current" / "bin" / "python",
+}
+#: every committed module goes through --load under every toolchain (TF1 Hub format, TF1
+#: SavedModels, TF2 tf.Module / Keras 2 / Keras 3), and gets exactly these HUB3xx findings
+MODULES = sorted(path.name for path in EXPORTED.iterdir() if path.is_dir())
+EXPECTED = {
+    "batchnorm_training_in_inference": {"HUB303"},  # batch statistics at inference: batch dependent
+    "dropout_always_on": {"HUB303"},  # dropout at inference: random
+    "tf2_bare": {"HUB303"},  # dropout, no training argument
+    "tf2_module_dropout_at_inference": {"HUB303"},
+    "optimizer_slots_missing": {"HUB301"},  # its train tag set does not restore
+    "print_to_file": {"HUB301"},  # HUB213: not run without --trust-module
+    "unsafe_ops": {"HUB301"},
+}
+NOT_DETERMINISTIC = {name for name, rules in EXPECTED.items() if "HUB303" in rules}
+
+
+def toolchain(name: str) -> str:
+    python = TOOLCHAINS[name]
+    if not python.exists():
+        pytest.fail(f"toolchain {name} is missing: {python} (see tests/modules/README.md)")
+    return str(python)
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+        digest.update(str(path.stat().st_mode).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(TOOLCHAINS))
+def test_load_measures_the_committed_modules(name):
+    """One ``--load`` run over MODULES per toolchain (its children share the modules); every check
+    below reads that one run, as one pytest test, so that xdist never runs it twice."""
+    from hublint import dynamic
+    from hublint.config import Config
+
+    options = dynamic.make_options(toolchain(name), timeout=300)
+    paths = [str(exported_module(module)) for module in MODULES]
+    before = {path: _tree_digest(Path(path)) for path in paths}
+    result = run(paths, Config(cache=False, select=("HUB2", "HUB3")), load=options)
+    after = {path: _tree_digest(Path(path)) for path in paths}
+    assert before == after, "the module directories must never be written"
+    assert not result.internal_errors, result.internal_errors
+    loaded = (name, result)
+    check_every_module_loads_runs_and_fine_tunes(loaded)
+    check_inference_randomness_and_batch_dependence(loaded)
+    check_measured_entries_have_the_documented_keys(loaded)
+    check_static_and_measured_dropout_rates_agree(loaded)
+    check_static_and_measured_batchnorm_momenta_agree(loaded)
+    check_static_and_measured_regularization_coverage_agree(loaded)
+    from hublint.dynamic.compare import disagreements
+
+    found = {module: disagreements(result.module_summaries[str(EXPORTED / module)]) for module in MODULES}
+    assert not any(found.values()), (name, found)
+
+
+def _by_module(result, prefix="HUB3"):
+    found: dict[str, list] = {}
+    for finding in result.findings:
+        if finding.rule_id.startswith(prefix):
+            found.setdefault(Path(finding.location.module or finding.location.path).name, []).append(finding)
+    return found
+
+
+def check_every_module_loads_runs_and_fine_tunes(loaded):
+    name, result = loaded
+    found = {module: {f.rule_id for f in findings} for module, findings in _by_module(result).items()}
+    messages = [f"{f.location.display()}: {f.rule_id} {f.message}" for f in result.findings
+                if f.rule_id.startswith("HUB3") and Path(f.location.module or f.location.path).name not in EXPECTED]
+    assert found == EXPECTED, (name, messages)
+    for module in MODULES:
+        summary = result.module_summaries[str(EXPORTED / module)]
+        if "HUB301" in EXPECTED.get(module, ()):
+            continue  # not run, or a tag set that does not load: HUB301 says which
+        assert summary["measured"] and not summary["measured_status"], (name, module, summary["measured_status"])
+
+
+def check_inference_randomness_and_batch_dependence(loaded):
+    name, result = loaded
+    flagged = {module for module, findings in _by_module(result).items()
+               if any(f.rule_id == "HUB303" for f in findings)}
+    assert flagged == NOT_DETERMINISTIC, name
+
+
+def check_measured_entries_have_the_documented_keys(loaded):
+    _, result = loaded
+    keys = {"tag_set", "training", "dropout_rates", "batchnorm_momenta", "regularization", "deterministic",
+            "batch_independent"}
+    for module in MODULES:
+        for entry in result.module_summaries[str(EXPORTED / module)]["measured"]:
+            assert keys <= set(entry), entry
+            assert isinstance(entry["tag_set"], list) and entry["training"] in (None, True, False)
+            assert set(entry["regularization"]) == {"loss", "kernels", "kernels_covered"}
+
+
+# -- one truth: the static readings and the measurements agree ----------------------------------
+
+def _static(summary: dict, tag_set: list[str]) -> dict:
+    return next(m for m in summary["meta_graphs"] if m["tag_set"] == tag_set)
+
+
+def check_static_and_measured_dropout_rates_agree(loaded):
+    name, result = loaded
+    checked = 0
+    for module in MODULES:
+        summary = result.module_summaries[str(EXPORTED / module)]
+        for entry in summary["measured"]:
+            if entry["object"] and entry["dropout_rates"]:
+                # TF2 (Keras 2 layers, measured one by one): each traced function is a static reading
+                static = {d["rate"] for d in _static(summary, entry["tag_set"])["dropouts"]}
+                assert {round(r, 1) for r in entry["dropout_rates"]} == {round(r, 1) for r in static}, (name, module)
+                checked += 1
+                continue
+            if entry["object"] or not entry["dropout_rates"]:
+                continue  # hand-made tf.Module dropout: measured as output variance (HUB303 / HUB305)
+            static = sorted(d["rate"] for d in _static(summary, entry["tag_set"])["dropouts"])
+            measured = sorted(entry["dropout_rates"])
+            assert len(static) == len(measured), (name, module, static, measured)
+            for want, got in zip(static, measured):
+                assert abs(want - got) < 0.03, (name, module, entry["tag_set"], static, measured)
+            checked += 1
+    assert checked >= 5  # TF1: dropout_train_tags, dropout_always_on, ...; TF2: tf2_reusable, Keras 2
+
+
+def check_static_and_measured_batchnorm_momenta_agree(loaded):
+    name, result = loaded
+    checked = 0
+    for module in MODULES:
+        summary = result.module_summaries[str(EXPORTED / module)]
+        for entry in summary["measured"]:
+            if not entry["batchnorm_momenta"] or entry["training"] is False:
+                continue
+            static = {round(b["momentum"], 4) for m in summary["meta_graphs"] for b in m["batch_norms"]
+                      if b["momentum"] is not None}
+            measured = {round(m, 4) for m in entry["batchnorm_momenta"]}
+            assert measured <= static, (name, module, entry, static)
+            checked += 1
+    assert checked >= 3, name  # batchnorm_fused_high_momentum, slim, Keras 2
+
+
+def check_static_and_measured_regularization_coverage_agree(loaded):
+    name, result = loaded
+    for module in MODULES:
+        summary = result.module_summaries[str(EXPORTED / module)]
+        for entry in summary["measured"]:
+            static = _static(summary, entry["tag_set"])
+            kernels = {v["name"] for v in static["variables"] if v.get("kernel")}
+            covered = {v["name"] for v in static["variables"] if v.get("kernel") and v.get("regularization_loss")}
+            if entry["object"] == "__call__" and kernels:
+                # TF2: the module pass names object paths, the child variable names: compare counts
+                measured = entry["regularization"]
+                assert len(measured["kernels_covered"]) == len(covered), (name, module, measured, covered)
+                continue
+            if entry["object"] or not static["regularization_losses"]:
+                continue
+            assert set(entry["regularization"]["kernels"]) == kernels, (name, module)
+            assert set(entry["regularization"]["kernels_covered"]) == covered, (name, module, entry, covered)
+    # 1 of 2 kernels covered, measured as read: HUB202 reports it, HUB304 does not repeat it
+    partial = result.module_summaries[str(EXPORTED / "dense_partial_reg")]["measured"][0]["regularization"]
+    assert partial["kernels_covered"] == ["dense/kernel"] and len(partial["kernels"]) == 2, partial
+
+
+# -- bad modules ---------------------------------------------------------------------------------
+
+BAD_PUBLISHER = r'''
+import os, sys
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+out = sys.argv[1]
+
+def export(name, build, tags=("serve",)):
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 4], name="x")
+        w = tf.get_variable("w", [4, 2], initializer=tf.ones_initializer())
+        y = build(x, w)
+        with tf.Session() as session:
+            session.run(tf.global_variables_initializer())
+            builder = tf.saved_model.Builder(os.path.join(out, name))
+            signature = tf.saved_model.predict_signature_def({"x": x}, {"y": y})
+            builder.add_meta_graph_and_variables(session, list(tags), signature_def_map={"serving_default": signature})
+            builder.save()
+
+def crash(x, w):  # abort() inside TensorFlow: the process dies of SIGABRT
+    with tf.control_dependencies([tf.raw_ops.Abort(error_msg="hublint test: abort")]):
+        return tf.matmul(x, w)
+
+def hang(x, w):  # a loop whose condition never turns false
+    count = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
+    return tf.matmul(x, w) + tf.cast(count, tf.float32)
+
+def grow(x, w):  # doubles a tensor until memory runs out
+    return tf.while_loop(lambda t: tf.constant(True), lambda t: tf.concat([t, t], 0), [tf.matmul(x, w)],
+                         shape_invariants=[tf.TensorShape([None, 2])])
+
+def write(x, w):  # writes a file named relative to the working directory
+    with tf.control_dependencies([tf.io.write_file("hublint-wrote-this.txt", "written")]):
+        return tf.matmul(x, w)
+
+def batch_of_one(x, w):  # works for a batch of 1 only
+    return tf.reshape(tf.matmul(x, w), [2])
+
+def inert_dropout(x, w):  # the train graph's dropout gets rate 0 unless fed
+    rate = tf.placeholder_with_default(0.0, [], name="rate")
+    return tf.nn.dropout(tf.matmul(x, w), rate=rate)
+
+def zero_reg(x, w):  # a regularization loss of strength 0
+    tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, 0.0 * tf.nn.l2_loss(w))
+    return tf.matmul(x, w)
+
+def frozen(x, w):  # w is listed trainable, but no gradient reaches it
+    return tf.stop_gradient(tf.matmul(x, w)) * 2.0
+
+for name, build in [("crash", crash), ("hang", hang), ("grow", grow), ("write", write),
+                    ("batch_of_one", batch_of_one), ("frozen", frozen), ("zero_reg", zero_reg)]:
+    export(name, build)
+export("inert_dropout", inert_dropout, tags=("serve", "train"))
+'''
+
+
+@pytest.fixture(scope="module")
+def bad_modules(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad_modules")
+    script = folder / "publish.py"
+    script.write_text(BAD_PUBLISHER)
+    done = subprocess.run([toolchain("tf-2.15"), str(script), str(folder)], capture_output=True, text=True,
+                          cwd=folder, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return folder
+
+
+def _hub3(result, module: Path) -> list:
+    return [f for f in result.findings if f.rule_id.startswith("HUB3") and f.location.path.startswith(str(module))]
+
+
+def test_crash_hang_and_memory_are_findings_and_the_run_goes_on(bad_modules):
+    from hublint import dynamic
+    from hublint.config import Config
+
+    options = dynamic.make_options(toolchain("tf-2.15"), timeout=25, memory="3G")
+    paths = [str(bad_modules / name) for name in ("crash", "hang", "grow")] + [str(exported_module("dense_l2"))]
+    result = run(paths, Config(cache=False, select=("HUB3",)), load=options)
+    messages = {Path(p).name: [f.message for f in _hub3(result, Path(p))] for p in paths}
+    assert any("crashed (SIGABRT)" in m for m in messages["crash"]), messages
+    assert any("did not finish within the --load-timeout" in m for m in messages["hang"]), messages
+    assert any("--load-memory" in m for m in messages["grow"]), messages
+    assert messages["dense_l2"] == [], messages  # the others cost only themselves
+    assert all(f.rule_id == "HUB301" for p in paths[:3] for f in _hub3(result, Path(p)))
+
+
+def test_signature_dropout_and_gradient_problems_are_measured(bad_modules):
+    from hublint import dynamic
+    from hublint.config import Config
+
+    names = ("batch_of_one", "inert_dropout", "frozen", "zero_reg")
+    options = dynamic.make_options(toolchain("tf-2.21"), timeout=120)
+    result = run([str(bad_modules / name) for name in names], Config(cache=False, select=("HUB3",)), load=options)
+    found = {name: [(f.rule_id, f.message) for f in _hub3(result, bad_modules / name)] for name in names}
+    assert [rule for rule, _ in found["batch_of_one"]] == ["HUB302"], found
+    assert "batch 3" in found["batch_of_one"][0][1]
+    assert [rule for rule, _ in found["inert_dropout"]] == ["HUB305"], found
+    assert "dropout never drops (measured rate 0" in found["inert_dropout"][0][1]
+    assert [rule for rule, _ in found["frozen"]] == ["HUB306"], found
+    assert "get no gradient" in found["frozen"][0][1] and "w" in found["frozen"][0][1]
+    assert found["zero_reg"] == [("HUB304", "the 1 regularization losses sum to 0")], found
+
+
+def test_a_module_with_unsafe_ops_is_not_run_without_trust(bad_modules, tmp_path):
+    module = bad_modules / "write"
+    before = _tree_digest(module)
+    done = run_cli(str(module), "--load", "--tf-python", toolchain("tf-2.15"), "--select", "HUB301",
+                   "--format", "json", "--no-cache", cwd=tmp_path)
+    findings = json.loads(done.stdout)["findings"]
+    assert done.returncode == 1 and [f["rule_id"] for f in findings] == ["HUB301"], done.stdout
+    assert "not loaded" in findings[0]["message"] and "WriteFile" in findings[0]["message"]
+    assert not list(tmp_path.rglob("hublint-wrote-this.txt"))
+    assert _tree_digest(module) == before
+
+
+def test_a_trusted_module_runs_in_a_private_folder_that_is_thrown_away(bad_modules, tmp_path):
+    """--trust-module runs the graph, WriteFile included; its relative path lands in the child's
+    temporary working directory, never in the user's folder or the module's."""
+    module = bad_modules / "write"
+    before = _tree_digest(module)
+    done = run_cli(str(module), "--load", "--trust-module", "--tf-python", toolchain("tf-2.15"),
+                   "--select", "HUB3", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not list(tmp_path.rglob("hublint-wrote-this.txt"))
+    assert not list(bad_modules.rglob("hublint-wrote-this.txt"))
+    assert _tree_digest(module) == before
+
+
+def test_nan_weights_are_measured(tmp_path):
+    """A copy of dense_l2 whose variables hold NaN: HUB307 (the module pass never opens the shards)."""
+    import shutil
+
+    module = tmp_path / "nan_weights"
+    shutil.copytree(exported_module("dense_l2"), module)
+    script = tmp_path / "poison.py"
+    script.write_text(
+        "import sys\nimport numpy as np\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
+        "path = sys.argv[1]\n"
+        "with tf.Graph().as_default(), tf.Session() as s:\n"
+        "    tf.saved_model.loader.load(s, [], path)\n"
+        "    k = [v for v in tf.global_variables() if v.op.name == 'dense/kernel'][0]\n"
+        "    k.load(np.full(k.shape.as_list(), np.nan, np.float32), s)\n"
+        "    tf.train.Saver(tf.global_variables()).save(s, path + '/variables/variables', write_meta_graph=False)\n")
+    done = subprocess.run([toolchain("tf-2.15"), str(script), str(module)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    code, findings = _cli_json(module, "--tf-python", toolchain("tf-2.15"), "--select", "HUB307", cwd=tmp_path)
+    assert [f["rule_id"] for f in findings] == ["HUB307"], findings
+    assert "dense/kernel" in findings[0]["message"] and "1000 non-finite" in findings[0]["message"]
+
+
+def _cli_json(module, *args, cwd):
+    done = run_cli(str(module), "--load", *args, "--format", "json", "--no-cache", cwd=cwd)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)["findings"]
+
+
+# -- the parent process --------------------------------------------------------------------------
+
+def test_hublint_itself_never_imports_tensorflow(tmp_path):
+    code = (
+        "import sys\n"
+        "from hublint.cli import main\n"
+        f"rc = main([{str(exported_module('dense_l2'))!r}, '--load', '--tf-python', {toolchain('tf-2.15')!r},"
+        " '--no-cache', '-q'])\n"
+        "assert rc == 0, rc\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras'))\n"
+        "assert not loaded, loaded\n"
+        "assert 'hublint.dynamic.measure' in sys.modules\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_load_without_tensorflow_is_a_usage_error(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is not None:
+        pytest.fail("the test environment must not have TensorFlow: hublint never needs it")
+    done = run_cli(str(exported_module("dense_l2")), "--load", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "hublint[tf]" in done.stderr and "--tf-python" in done.stderr
+    options_only = run_cli(str(exported_module("dense_l2")), "--load-timeout", "5", cwd=tmp_path)
+    assert options_only.returncode == 2 and "needs --load" in options_only.stderr
+    trust_only = run_cli(str(exported_module("dense_l2")), "--trust-module", cwd=tmp_path)
+    assert trust_only.returncode == 2 and "--trust-module needs --load" in trust_only.stderr
+
+
+def test_without_load_no_child_runs_and_the_dynamic_pass_is_not_imported(tmp_path):
+    code = (
+        "import sys\nfrom hublint.cli import main\n"
+        f"main([{str(exported_module('dense_l2'))!r}, '--no-cache', '-q'])\n"
+        "assert 'hublint.dynamic.measure' not in sys.modules\nprint('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_show_load_adds_measured_in_json_and_text(tmp_path):
+    from hublint.dynamic import render_measured
+
+    module = str(exported_module("batchnorm_fused_high_momentum"))
+    done = run_cli("show", module, "--load", "--tf-python", toolchain("tf-2.21"), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = json.loads(done.stdout)["measured"]
+    train = next(entry for entry in measured if entry["tag_set"] == ["train"])
+    assert train["training"] is None and train["batchnorm_momenta"] == [0.999]
+    assert train["regularization"]["kernels_covered"] == ["conv2d/kernel"]
+    default = next(entry for entry in measured if entry["tag_set"] == [])
+    assert default["deterministic"] is True and default["batch_independent"] is True
+    text = "\n".join(render_measured(measured))
+    assert "Measured (--load):" in text and "batch-norm momenta: 0.999" in text, text
+
+
+def test_load_options_are_read_and_checked():
+    from hublint import dynamic
+
+    assert dynamic.parse_memory("8G") == 8 << 30
+    assert dynamic.parse_memory("512MiB") == 512 << 20
+    assert dynamic.parse_memory(str(1 << 30)) == 1 << 30
+    with pytest.raises(dynamic.LoadUsageError):
+        dynamic.parse_memory("lots")
+    with pytest.raises(dynamic.LoadUsageError):
+        dynamic.make_options(os.devnull + "-missing-python")
