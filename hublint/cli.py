@@ -18,6 +18,7 @@ import os
 import sys
 
 from hublint import __version__, config as config_mod, registry, report
+from hublint import dynamic
 from hublint.config import ConfigError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -58,6 +59,12 @@ def _check_parser() -> argparse.ArgumentParser:
     files.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     files.add_argument("--cache-dir", metavar="DIR", help="where the cache lives (default .hublint_cache next to the config)")
     files.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)")
+    files.add_argument("--manifest", metavar="FILE",
+                       help="also lint the paths FILE lists, one a line ('#' comments; relative to FILE's folder)")
+    known = parser.add_argument_group("baseline")
+    known.add_argument("--baseline", metavar="FILE", help="report only findings FILE does not hold "
+                       "(default: 'baseline' in [tool.hublint]); --extend-select HUB005 reports its stale entries")
+    known.add_argument("--write-baseline", metavar="FILE", help="record every finding of this run in FILE")
     output = parser.add_argument_group("output")
     output.add_argument("--format", default="text", help=f"stdout format: {', '.join(report.FORMATS)} (default text)")
     output.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of stdout")
@@ -68,7 +75,10 @@ def _check_parser() -> argparse.ArgumentParser:
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (errors still exit 2)")
     output.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     output.add_argument("--quiet", "-q", action="store_true", help="print nothing when there are no findings")
+    output.add_argument("--verbose", "-v", action="store_true",
+                        help="text: list each finding of a cause reported on many nodes, not one line with the count")
     output.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
+    dynamic.add_arguments(parser)
     return parser
 
 
@@ -123,7 +133,43 @@ def _check_command(argv: list[str]) -> int:
     except (ConfigError, ValueError) as exc:
         parser.error(str(exc))
 
-    result = run(args.paths or ["."], config)
+    try:
+        load = dynamic.options_from_args(args)
+    except dynamic.LoadUsageError as exc:
+        parser.error(str(exc))
+    from hublint import baseline as baseline_mod, manifest, progress
+
+    paths = list(args.paths)
+    baseline_file = args.baseline or config.baseline_file
+    try:
+        if args.manifest:
+            paths += manifest.read(args.manifest)
+        if baseline_file:
+            baseline_mod.read(baseline_file)  # a bad baseline is a usage error before any linting
+    except (manifest.ManifestError, baseline_mod.BaselineError) as exc:
+        parser.error(str(exc))
+    stream = None  # --format jsonl on stdout: each file's or module's line as soon as it is done
+    if args.format == "jsonl" and args.output is None and load is None and not args.write_baseline:
+        from hublint.report.jsonl_report import Stream
+
+        stream = Stream(sys.stdout, keep=baseline_mod.Baseline(baseline_file).new if baseline_file else None)
+    # A bar on the terminal's stderr, unless the stream's lines go to that terminal and show progress.
+    bar = progress.progress_bar() if stream is None or not sys.stdout.isatty() else None
+    try:
+        result = run(paths or ["."], config, load=load, listener=progress.Listeners(bar, stream))
+    finally:
+        if bar is not None:
+            bar.close()
+    try:
+        if args.write_baseline:
+            written = baseline_mod.write(result.findings, args.write_baseline)
+            print(f"hublint: wrote {written} finding(s) to the baseline {args.write_baseline}", file=sys.stderr)
+            baseline_file = args.write_baseline
+        if baseline_file:
+            baseline_mod.apply(result, baseline_file, config)
+    except baseline_mod.BaselineError as exc:
+        print(f"hublint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
 
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -131,9 +177,13 @@ def _check_command(argv: list[str]) -> int:
     for name, target in reporters.items():
         reporter = report.get_reporter(name)
         if target is None:
+            if stream is not None and name == args.format:
+                stream.finish(result)
+                continue
             if args.quiet and not result.findings and not result.internal_errors:
                 continue
-            sys.stdout.write(reporter.render(result, config, color=color))
+            options = {"verbose": args.verbose} if name == "text" else {}
+            sys.stdout.write(reporter.render(result, config, color=color, **options))
         else:
             try:
                 with open(target, "w", encoding="utf-8") as handle:
@@ -147,6 +197,10 @@ def _check_command(argv: list[str]) -> int:
     empty_paths = result.empty_paths if args.paths else []
     for empty in empty_paths:
         print(f"hublint: error: {empty.path}: nothing to lint: it {empty.reason}", file=sys.stderr)
+    if load is not None and args.debug:  # static reading vs measurement: a hublint bug when they differ
+        from hublint.dynamic.compare import print_disagreements
+
+        print_disagreements(result)
     for error in result.internal_errors:
         print(f"hublint: internal error while linting {error.path}: {error.message}", file=sys.stderr)
         if args.debug:
@@ -205,10 +259,15 @@ def _show_command(argv: list[str]) -> int:
     parser = _Parser(prog="hublint show", description="Summarize an exported TF Hub module or SavedModel.")
     parser.add_argument("module", help="the module directory")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    dynamic.add_arguments(parser)
     args = parser.parse_args(argv)
+    try:
+        load = dynamic.options_from_args(args)
+    except dynamic.LoadUsageError as exc:
+        parser.error(str(exc))
     from hublint.module.show import show
 
-    return show(args.module, args.format)
+    return show(args.module, args.format, load=load)
 
 
 if __name__ == "__main__":

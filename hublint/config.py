@@ -45,6 +45,8 @@ class Config:
     cache: bool = True
     cache_dir: str = ".hublint_cache"
     jobs: int = 0  # 0: one per core
+    #: a baseline file (``--baseline``), relative to ``root``: its findings are not reported
+    baseline: str = ""
     root: str = "."  # the folder of the config file; relative globs are matched from here
     config_file: str = ""
 
@@ -93,9 +95,14 @@ class Config:
         import json
 
         data = dataclasses.asdict(self)
-        for key in ("cache", "cache_dir", "jobs", "fail_on", "config_file"):
+        for key in ("cache", "cache_dir", "jobs", "fail_on", "config_file", "baseline"):
             data.pop(key)
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    @property
+    def baseline_file(self) -> str:
+        """The baseline file to apply, or ``""``: ``baseline`` is relative to the config's folder."""
+        return os.path.join(self.root, self.baseline) if self.baseline else ""
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)

@@ -23,7 +23,11 @@ from hublint.config import Config
 from hublint.finding import Finding, Location
 
 MODULE_MARKERS = ("saved_model.pb", "saved_model.pbtxt", "tfhub_module.pb")
+#: Module archives named explicitly (hublint.module.sources.ARCHIVE_SUFFIXES; spelled here so that
+#: discovery does not import the module pass). Archives met while walking a folder are not linted.
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 _PARALLEL_MIN_FILES = 16
+_PARALLEL_MIN_MODULES = 4  # a module takes ~0.1-1 s: a pool pays off sooner than for files
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ def discover(paths: list[str], config: Config, empty: list[EmptyPath] | None = N
             problems.append(registry.get_rule("HUB001").finding(Location(path=path), reason=reason))
 
     for path in paths:
+        if _is_url(path):  # a remote module folder or archive (fsspec): never a local path
+            url = path.rstrip("/") if not path.endswith("://") else path
+            targets.setdefault(url, Target(url, "module"))
+            continue
         path = os.path.normpath(path) if path not in (".", "") else "."
         if not os.path.lexists(path):
             problem(path, "no such file or directory")
@@ -104,9 +112,18 @@ def discover(paths: list[str], config: Config, empty: list[EmptyPath] | None = N
         elif os.path.basename(path) in MODULE_MARKERS:
             parent = os.path.dirname(path) or "."
             targets.setdefault(parent, Target(parent, "module"))
+        elif path.lower().endswith(ARCHIVE_SUFFIXES):  # a module archive, read without extracting it
+            targets.setdefault(path, Target(path, "module"))
         else:  # a file named explicitly is linted whatever its extension (or a broken link: HUB001)
             targets.setdefault(path, Target(path, "source"))
     return sorted(targets.values(), key=lambda t: t.path), problems
+
+
+def _is_url(path: str) -> bool:
+    """``https://...``, ``gs://...`` (as hublint.module.sources.is_url; spelled here so that discovery
+    does not import the module pass)."""
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.isidentifier() and scheme.lower() != "file"
 
 
 @dataclass
@@ -168,11 +185,20 @@ def _walk(root: str, config: Config, targets: dict[str, Target], problem) -> _Wa
 # -- running ------------------------------------------------------------------------------
 
 
-def run(paths: list[str], config: Config, load=None) -> RunResult:
+def run(paths: list[str], config: Config, load=None, listener=None) -> RunResult:
     """Lint ``paths`` with ``config``: the one entry point of the CLI and the tests.
 
     ``load`` (:class:`hublint.dynamic.LoadOptions`, ``--load``) adds the dynamic pass over the modules.
+    ``listener`` hears of the work as it goes (the progress bar, ``--format jsonl``):
+    ``listener.start(total)`` once the targets are known, then ``listener.done(kind, path,
+    findings)`` as each file (``"source"``) or module (``"module"``) is done, with its
+    selected findings, sorted.
     """
+
+    def done(kind: str, path: str, findings: list[Finding]) -> None:
+        if listener is not None:
+            listener.done(kind, path, sorted(f for f in findings if config.is_enabled(f.rule_id, f.location.path)))
+
     empty: list[EmptyPath] = []
     targets, problems = discover(paths, config, empty)
     result = RunResult(findings=list(problems), empty_paths=empty)
@@ -180,6 +206,8 @@ def run(paths: list[str], config: Config, load=None) -> RunResult:
     modules = [t.path for t in targets if t.kind == "module"]
     result.sources = sources
     result.modules = modules
+    if listener is not None:
+        listener.start(len(sources) + len(modules))
 
     cache = _Cache.open(config) if config.cache and sources else None
     todo = []
@@ -190,27 +218,30 @@ def run(paths: list[str], config: Config, load=None) -> RunResult:
         else:
             result.findings.extend(cached)
             result.cached_files += 1
+            done("source", path, cached)
 
     for path, findings, error in _lint_sources(todo, config):
         if error is not None:
             result.internal_errors.append(error)
+            done("source", path, [])
             continue
         result.findings.extend(findings)
+        done("source", path, findings)
         if cache:
             cache.put(path, findings)
     if cache:
         cache.save()
 
-    for path in modules:
-        try:
-            from hublint.module import lint_module
-
-            findings, summary = lint_module(path, config)
-        except Exception as exc:  # a hublint bug: report it, keep going
-            result.internal_errors.append(_internal_error(path, exc))
+    for path, findings, summary, error in _lint_modules(modules, config):
+        if error is not None:
+            result.internal_errors.append(error)
+            done("module", path, [])
             continue
         result.findings.extend(findings)
         result.module_summaries[path] = summary
+        done("module", path, findings)
+    # Parallel modules finish in any order; the reports list them in the order of discovery.
+    result.module_summaries = {p: result.module_summaries[p] for p in modules if p in result.module_summaries}
 
     if load is not None and modules:
         from hublint.dynamic.measure import measure_modules  # the dynamic pass: TensorFlow runs in a child process
@@ -262,6 +293,31 @@ def _lint_sources(paths: list[str], config: Config):
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for chunk_result in pool.map(_lint_chunk, chunks, [config] * len(chunks)):
             yield from chunk_result
+
+
+def _lint_module(path: str, config: Config):
+    try:
+        from hublint.module import lint_module
+
+        findings, summary = lint_module(path, config)
+        return path, findings, summary, None
+    except Exception as exc:  # a hublint bug: report it, keep going
+        return path, [], None, _internal_error(path, exc)
+
+
+def _lint_modules(modules: list[str], config: Config):
+    """``(path, findings, summary, error)`` per module, in the order they finish when parallel."""
+    jobs = min(config.jobs or os.cpu_count() or 1, len(modules))
+    if jobs <= 1 or len(modules) < _PARALLEL_MIN_MODULES:
+        for path in modules:
+            yield _lint_module(path, config)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_lint_module, path, config) for path in modules]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 # -- cache --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 
 from hublint.config import Config
 from hublint.report import html_report
+from tests.conftest import exported_module
 from tests.report_samples import sample_result
 
 #: Found the way scripts/check.sh finds (and installs) it: `command -v chromium`.
@@ -111,6 +112,35 @@ def test_without_javascript_every_row_is_shown(browser, report_url):
         assert not example.locator("pre").is_visible()
         example.locator("summary").click()  # native <details> opens without script
         assert example.locator("pre").is_visible()
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_a_cause_on_many_nodes_is_one_row_that_expands(browser, tmp_path, monkeypatch):
+    from hublint.runner import run
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(html_report.TIMESTAMP_ENV, raising=False)
+    shutil.copytree(exported_module("optimizer_slots_missing"), tmp_path / "slots")  # six HUB211, one cause
+    config = Config(cache=False, root=str(tmp_path))
+    result = run(["slots"], config)
+    page_file = tmp_path / "grouped.html"
+    page_file.write_text(html_report.render(result, config), encoding="utf-8")
+    context, page, problems = open_page(browser, page_file.as_uri())
+    try:
+        row = page.locator(f"{FINDING}.grouped[data-rule=HUB211]")
+        assert row.count() == 1 and row.get_attribute("data-count") == "6"
+        assert "6 times" in row.locator("p.msg").inner_text()
+        items = row.locator("details.instances li")
+        assert items.count() == 6 and visible(page, "details.instances li") == 0
+        row.locator("details.instances summary").click()  # the native <details> expands
+        assert visible(page, "details.instances li") == 6
+        assert "beta1_power" in items.first.inner_text()
+        # The count of shown findings counts every instance of the row.
+        assert page.locator("#shown-count").inner_text() == str(len(result.findings))
+        page.select_option("#rule-filter", "HUB211")
+        assert page.locator("#shown-count").inner_text() == "6" and visible(page) == 1
         assert problems == []
     finally:
         context.close()

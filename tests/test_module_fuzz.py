@@ -111,3 +111,51 @@ def test_mutated_module_files_never_raise(available_modules, data, file, steps, 
     if mutated != original and file != "tfhub_module.pb":
         # Either the damage is reported, or the bytes still decode as a module (protobuf is lenient).
         assert summary["meta_graphs"] or any(f.rule_id == "HUB002" for f in findings)
+
+
+def _packed(name: str, fmt: str) -> bytes:
+    """The committed module ``name`` packed as ``fmt`` in memory (tar members at the root, sorted)."""
+    import io
+    import tarfile
+    import zipfile
+
+    folder = EXPORTED / name
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    buffer = io.BytesIO()
+    if fmt == "zip":
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for file in files:
+                zf.writestr(zipfile.ZipInfo(file.relative_to(folder).as_posix()), file.read_bytes(),
+                            zipfile.ZIP_DEFLATED)
+    else:
+        with tarfile.open(fileobj=buffer, mode="w:gz" if fmt == "tar.gz" else "w") as tar:
+            for file in files:
+                info = tarfile.TarInfo(file.relative_to(folder).as_posix())
+                info.size = file.stat().st_size
+                tar.addfile(info, io.BytesIO(file.read_bytes()))
+    return buffer.getvalue()
+
+
+ARCHIVE_FORMATS = ("tar.gz", "tar", "zip")
+_PACKED = {}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), fmt=st.sampled_from(ARCHIVE_FORMATS), steps=st.lists(mutations, min_size=1, max_size=3))
+def test_mutated_archives_never_raise(available_modules, data, fmt, steps):
+    """Whatever happens to an archive's bytes (headers, central directory, compressed data), linting
+    it gives findings (HUB002 / HUB401 for what cannot be read) and a JSON-able summary, never a traceback."""
+    name = data.draw(st.sampled_from(available_modules))
+    if (name, fmt) not in _PACKED:
+        _PACKED[name, fmt] = _packed(name, fmt)
+    mutated = _PACKED[name, fmt]
+    for step in steps:
+        mutated = _mutate(mutated, step)
+    with tempfile.TemporaryDirectory() as folder:
+        archive = Path(folder) / f"{name}.{fmt}"
+        archive.write_bytes(mutated)
+        findings, summary = lint(archive)
+        assert sorted(p.name for p in Path(folder).iterdir()) == [archive.name], "nothing is extracted"
+    assert all(isinstance(finding, Finding) and finding.rule_id in RULE_IDS for finding in findings)
+    json.dumps(summary)
+    assert summary["meta_graphs"] or any(f.rule_id in ("HUB002", "HUB401") for f in findings)

@@ -15,6 +15,8 @@ from hublint.finding import Finding
 from hublint.rule import ModuleRule
 
 UNREADABLE = "HUB002"
+#: Packaging rules (HUB401-HUB403) judge how the files are packed, module or not (an unsafe archive is never read).
+PACKAGING = "HUB4"
 
 
 def module_rules(config: Config, path: str | None = None) -> list[ModuleRule]:
@@ -47,7 +49,7 @@ def _lint_module(path: str, config: Config) -> tuple[list[Finding], dict]:
     findings: list[Finding] = []
     for rule in module_rules(config, path):
         # A folder that is not a module at all has nothing to judge but why it cannot be read.
-        if module.format is not None or rule.id == UNREADABLE:
+        if module.format is not None or rule.id == UNREADABLE or rule.id.startswith(PACKAGING):
             findings.extend(rule.check(module, config))
     return sorted(findings), summarize(module)
 

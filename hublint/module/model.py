@@ -254,6 +254,9 @@ class LoadedModule:
     assets_dir: bool = False
     asset_files: dict[str, AssetFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: How the module is packed (:class:`hublint.module.sources.Packaging`); ``None`` when the path
+    #: could not be opened at all.
+    packaging: object = None
 
     @property
     def variables(self) -> dict[str, CheckpointEntry] | None:
@@ -271,9 +274,28 @@ class LoadedModule:
         missing shard) points at that file: ``file`` is relative to the module.
         """
         if meta_graph is not None:
-            return Location(path=self.path, tag_set=meta_graph.tag_set, node=node, module=self.path)
-        path = os.path.join(self.path, *file.split("/")) if file else self.path
-        return Location(path=path, node=node, module=self.path)
+            return Location(path=self.file_path(), tag_set=meta_graph.tag_set, node=node, module=self.path)
+        return Location(path=self.file_path(file), node=node, module=self.path)
+
+    @property
+    def in_archive(self) -> bool:
+        return self.packaging is not None and self.packaging.archive
+
+    def file_path(self, file: str = "") -> str:
+        """The path a finding names for ``file`` (relative to the module root; ``""``: the module).
+
+        Inside an archive: ``module.tar.gz!/saved_model.pb`` (``!/`` then the member's name).
+        """
+        if self.in_archive:
+            root = self.packaging.root
+            return self.member_path(f"{root}/{file}" if root and file else (root or file))
+        return os.path.join(self.path, *file.split("/")) if file else self.path
+
+    def member_path(self, name: str) -> str:
+        """The path a finding names for ``name``, relative to the folder or archive root."""
+        if self.in_archive:
+            return f"{self.path}!/{name}" if name else self.path
+        return os.path.join(self.path, *name.split("/")) if name else self.path
 
     def meta_graph(self, tag_set: tuple[str, ...] = ()) -> MetaGraph | None:
         """The meta graph with exactly ``tag_set`` (sorted tags), or ``None``."""

@@ -1,4 +1,4 @@
-"""Read an exported module directory into a :class:`~hublint.module.model.LoadedModule`.
+"""Read an exported module (a folder or an archive) into a :class:`~hublint.module.model.LoadedModule`.
 
 Format detection follows tensorflow_hub: a folder with ``tfhub_module.pb`` is
 the TF1 Hub format (``ModuleDef.format`` must be 3, with no required feature
@@ -10,20 +10,24 @@ too big, truncated or garbage becomes a :class:`~hublint.module.model.Problem`
 and reading goes on with the next part.  Where the bytes show what the file
 really is (a Git LFS pointer, an HTML page, an archive, the other SavedModel
 form) or a file lies in the wrong place, the problem names that cause.  The
-checkpoint's data shards are only ``stat``-ed; a shard small enough to be a
+checkpoint's data shards are only sized (``stat``, the archive listing, a
+remote size look-up); a shard small enough to be a
 Git LFS pointer has its first bytes read, nothing more.
+
+Files are read through a :class:`~hublint.module.sources.ModuleSource` (a
+folder, an archive read without extracting it, a URL), so the messages are
+the same wherever the module lies; an archive with unsafe members is refused
+unread (HUB401).
 """
 
 from __future__ import annotations
-
-import os
-import stat
 
 from google.protobuf.message import DecodeError
 
 from hublint.module import proto
 from hublint.module.index import MAX_INDEX_BYTES, CorruptIndex, parse_index, shard_name
 from hublint.module.model import SAVED_MODEL, TF1_HUB, AssetFile, LoadedModule, MetaGraph, Problem
+from hublint.module.sources import ModuleSource, SourceError, open_source
 
 MODULE_DEF_FILE = "tfhub_module.pb"
 SAVED_MODEL_FILE = "saved_model.pb"
@@ -44,44 +48,57 @@ KNOWN_REQUIRED_FEATURES: frozenset[str] = frozenset()
 MAX_SHARDS = 100_000
 
 
-def load_module(path: str) -> LoadedModule:
-    """Read the module directory at ``path``; never raises on bad input."""
+def load_module(path: str, source: ModuleSource | None = None) -> LoadedModule:
+    """Read the module at ``path`` (a folder or an archive, see :mod:`hublint.module.sources`);
+    never raises on bad input."""
+    source = source if source is not None else open_source(path)
+    try:
+        return _load(path, source)
+    finally:
+        source.close()
+
+
+def _load(path: str, source: ModuleSource) -> LoadedModule:
     module = LoadedModule(path=path, format=None)
     problems = module.problems
-    if not os.path.isdir(path):
-        problems.append(Problem("not a directory"))
+    reason = source.problem()
+    if reason is not None:
+        problems.append(Problem(reason))
         return module
-    has_module_def = os.path.lexists(os.path.join(path, MODULE_DEF_FILE))
+    module.packaging = source.packaging()
+    if module.packaging.unsafe:  # HUB401: an unsafe archive is refused, nothing in it is read
+        return module
+    if source.damage() is not None:
+        problems.append(Problem(source.damage()))
+    has_module_def = source.exists(MODULE_DEF_FILE)
     if has_module_def:
         module.format = TF1_HUB
-        module.module_def = _read_module_def(path, problems)
-    _read_saved_model(module)
+        module.module_def = _read_module_def(source, problems)
+    _read_saved_model(module, source)
     if module.format is None:
         return module
-    _read_checkpoint(module)
-    _read_assets_dir(module)
+    _read_checkpoint(module, source)
+    _read_assets_dir(module, source)
     return module
 
 
-def _read_bytes(path: str, name: str, limit: int, problems: list[Problem],
+def _read_bytes(source: ModuleSource, name: str, limit: int, problems: list[Problem],
                 too_big: str = "above the {limit}-byte limit of a protobuf message") -> bytes | None:
-    """The bytes of ``name`` under ``path``, or ``None`` with a problem explaining why not.
+    """The bytes of ``name`` in the module, or ``None`` with a problem explaining why not.
 
     Bytes that are plainly not the file (see :func:`not_the_file`) are a problem too.
     """
-    file = os.path.join(path, name)
     try:
-        info = os.stat(file)
-        if not stat.S_ISREG(info.st_mode):
+        size = source.size(name)
+        if size is None:
             problems.append(Problem(f"{name} is not a regular file", name))
             return None
-        if info.st_size > limit:
-            problems.append(Problem(f"{name} is {info.st_size} bytes, {too_big.format(limit=limit)}", name))
+        if size > limit:
+            problems.append(Problem(f"{name} is {size} bytes, {too_big.format(limit=limit)}", name))
             return None
-        with open(file, "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        problems.append(Problem(f"cannot read {name}: {exc.strerror or exc}", name))
+        data = source.read(name, limit)
+    except SourceError as exc:
+        problems.append(Problem(f"cannot read {name}: {exc}", name))
         return None
     reason = not_the_file(name, data)
     if reason is not None:
@@ -110,8 +127,8 @@ def not_the_file(name: str, data: bytes) -> str | None:
     return None
 
 
-def _read_module_def(path: str, problems: list[Problem]):
-    data = _read_bytes(path, MODULE_DEF_FILE, MAX_MODULE_DEF_BYTES, problems)
+def _read_module_def(source: ModuleSource, problems: list[Problem]):
+    data = _read_bytes(source, MODULE_DEF_FILE, MAX_MODULE_DEF_BYTES, problems)
     if data is None:
         return None
     try:
@@ -133,16 +150,15 @@ def _read_module_def(path: str, problems: list[Problem]):
     return module_def
 
 
-def _read_saved_model(module: LoadedModule) -> None:
-    path, problems = module.path, module.problems
-    binary = os.path.lexists(os.path.join(path, SAVED_MODEL_FILE))
+def _read_saved_model(module: LoadedModule, source: ModuleSource) -> None:
+    problems = module.problems
+    binary = source.exists(SAVED_MODEL_FILE)
     # TensorFlow also reads a text-format SavedModel; tensorflow_hub reads only saved_model.pb.
-    text = not binary and module.format != TF1_HUB and os.path.lexists(os.path.join(path, SAVED_MODEL_TEXT_FILE))
+    text = not binary and module.format != TF1_HUB and source.exists(SAVED_MODEL_TEXT_FILE)
     if not binary and not text:
         if module.format is None:
             reason = f"not a module: no {SAVED_MODEL_FILE} or {MODULE_DEF_FILE}"
-            checkpoint = next((name for name in (INDEX_FILE, "variables.index")
-                               if os.path.lexists(os.path.join(path, name))), None)
+            checkpoint = next((name for name in (INDEX_FILE, "variables.index") if source.exists(name)), None)
             if checkpoint is not None:  # the checkpoint of a module whose graph was not copied
                 reason = (f"no {SAVED_MODEL_FILE}, {SAVED_MODEL_TEXT_FILE} or {MODULE_DEF_FILE}: the folder holds "
                           f"a checkpoint ({checkpoint}) but not the graph that goes with it")
@@ -153,7 +169,7 @@ def _read_saved_model(module: LoadedModule) -> None:
     if module.format is None:
         module.format = SAVED_MODEL
     name = SAVED_MODEL_FILE if binary else SAVED_MODEL_TEXT_FILE
-    data = _read_bytes(path, name, MAX_SAVED_MODEL_BYTES, problems)
+    data = _read_bytes(source, name, MAX_SAVED_MODEL_BYTES, problems)
     if data is None:
         return
     module.saved_model_bytes = len(data)
@@ -221,14 +237,14 @@ def _text_failure(name: str, data: bytes, exc: Exception) -> str:
     return f"{name} is not a SavedModel in text format ({exc})"
 
 
-def _read_checkpoint(module: LoadedModule) -> None:
-    path, problems = module.path, module.problems
-    if not os.path.lexists(os.path.join(path, INDEX_FILE)):
+def _read_checkpoint(module: LoadedModule, source: ModuleSource) -> None:
+    problems = module.problems
+    if not source.exists(INDEX_FILE):
         module.index_state = "missing"
-        if os.path.lexists(os.path.join(path, "variables.index")):
+        if source.exists("variables.index"):
             # TensorFlow looks only under variables/: say where the checkpoint is, not that it is missing.
             module.index_state = "corrupt"
-            graph = SAVED_MODEL_FILE if os.path.lexists(os.path.join(path, SAVED_MODEL_FILE)) else SAVED_MODEL_TEXT_FILE
+            graph = SAVED_MODEL_FILE if source.exists(SAVED_MODEL_FILE) else SAVED_MODEL_TEXT_FILE
             problems.append(Problem(
                 f"variables.index lies beside {graph} instead of under variables/, where TensorFlow looks for it: "
                 "move variables.index and the variables.data-* shards into a variables/ folder",
@@ -236,7 +252,7 @@ def _read_checkpoint(module: LoadedModule) -> None:
             ))
         return
     module.index_state = "corrupt"
-    data = _read_bytes(path, INDEX_FILE, MAX_INDEX_BYTES, problems,
+    data = _read_bytes(source, INDEX_FILE, MAX_INDEX_BYTES, problems,
                        too_big="larger than any real checkpoint index (limit {limit})")
     if data is None:
         return
@@ -253,53 +269,40 @@ def _read_checkpoint(module: LoadedModule) -> None:
     module.index_state = "ok"
     for shard_id in range(checkpoint.num_shards):
         name = shard_name(shard_id, checkpoint.num_shards)
-        file = os.path.join(path, "variables", name)
+        file = f"variables/{name}"
         try:
-            info = os.stat(file)
-            module.shards[name] = info.st_size if stat.S_ISREG(info.st_mode) else None
-        except OSError:
+            module.shards[name] = source.size(file)
+        except SourceError:
             module.shards[name] = None
-            if os.path.lexists(os.path.join(path, name)):
+            if source.exists(name):
                 problems.append(Problem(
                     f"{name} lies beside the graph instead of under variables/, where TensorFlow looks for it: "
                     "move it into variables/", name,
                 ))
             continue
         if module.shards[name] is not None and module.shards[name] <= LFS_POINTER_MAX_BYTES:
-            _check_small_shard(file, f"variables/{name}", problems)
+            _check_small_shard(source, file, problems)
 
 
-def _check_small_shard(file: str, name: str, problems: list[Problem]) -> None:
+def _check_small_shard(source: ModuleSource, name: str, problems: list[Problem]) -> None:
     """A shard small enough to be a Git LFS pointer: read its first bytes to tell."""
     try:
-        with open(file, "rb") as handle:
-            head = handle.read(len(LFS_POINTER_PREFIX))
-    except OSError:
+        head = source.read(name, len(LFS_POINTER_PREFIX))[: len(LFS_POINTER_PREFIX)]
+    except SourceError:
         return  # the size check of HUB211 still judges it
     if head == LFS_POINTER_PREFIX:
         problems.append(Problem(f"{name} is a Git LFS pointer, not the file: run `git lfs pull`", name))
 
 
-def _read_assets_dir(module: LoadedModule) -> None:
-    assets = os.path.join(module.path, "assets")
-    module.assets_dir = os.path.isdir(assets)
+def _read_assets_dir(module: LoadedModule, source: ModuleSource) -> None:
+    module.assets_dir = source.is_dir("assets")
     if not module.assets_dir:
         return
 
-    def onerror(error: OSError) -> None:
-        module.problems.append(Problem(f"cannot list {error.filename or 'assets'}: {error.strerror or error}", "assets"))
+    def onerror(message: str) -> None:
+        module.problems.append(Problem(message, "assets"))
 
-    # followlinks=False: a symlinked folder inside assets/ cannot make the walk loop.
-    for folder, dirs, files in os.walk(assets, onerror=onerror, followlinks=False):
-        dirs.sort()
-        for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-            if len(module.asset_files) >= MAX_ASSET_FILES:
-                return
-            full = os.path.join(folder, name)
-            relative = os.path.relpath(full, assets).replace(os.sep, "/")
-            try:
-                info = os.stat(full)
-                size = info.st_size if stat.S_ISREG(info.st_mode) else None
-            except OSError:  # a broken link or a link loop
-                size = None
-            module.asset_files[relative] = AssetFile(relative, size)
+    for relative, size in source.files_under("assets", onerror):
+        if len(module.asset_files) >= MAX_ASSET_FILES:
+            return
+        module.asset_files[relative] = AssetFile(relative, size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FORMATS = ("text", "json", "sarif", "html", "junit")
+FORMATS = ("text", "json", "jsonl", "sarif", "html", "junit")
 
 
 def get_reporter(name: str) -> ModuleType:
@@ -44,3 +44,103 @@ class SourceLines:
             except (OSError, ValueError):  # missing, unreadable, a folder, a NUL in the path
                 self._files[path] = []
         return self._files[path]
+
+
+# -- one cause, one line ----------------------------------------------------------------------
+
+#: Nodes a grouped line names before "..." (``--verbose`` and the HTML report list them all).
+GROUP_NODES_SHOWN = 5
+
+
+class Cause:
+    """Findings that report one cause: one rule, one module (file of it, tag set), one severity,
+    and the same message but for the node it names (``kernel `dense/kernel` has no ...``).
+
+    A rule whose per-node messages carry details that do not make a different cause (HUB202
+    names each kernel's ops) declares ``group_message`` (``{count} trainable kernels have no
+    regularization loss``): then one rule in one module and tag set is one cause.  Source
+    findings are never grouped: each points at a line a reader (or an editor) goes to.
+    Text and HTML show a cause with two or more findings once; JSON, SARIF, JUnit and the
+    exit code keep every finding.
+    """
+
+    def __init__(self, findings: list):
+        self.findings = findings
+
+    @property
+    def first(self):
+        return self.findings[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def nodes(self) -> list[str]:
+        return [f.location.node for f in self.findings]
+
+    @property
+    def location(self):
+        """Where the whole cause is: the module (and tag set), without a node."""
+        from dataclasses import replace
+
+        return replace(self.first.location, node="")
+
+    @property
+    def message(self) -> str:
+        """The cause in one sentence, without the list of nodes."""
+        rule = _rule(self.first.rule_id)
+        if rule is not None and getattr(rule, "group_message", ""):
+            return rule.group_message.format(count=self.count)
+        return f"{self.count} times: {_masked(self.first)}"
+
+    def summary(self, shown: int = GROUP_NODES_SHOWN) -> str:
+        """The message and the first ``shown`` nodes."""
+        names = self.nodes[:shown]
+        more = ", ..." if self.count > shown else ""
+        rule = _rule(self.first.rule_id)
+        separator = ": " if rule is not None and getattr(rule, "group_message", "") else " — "
+        return f"{self.message}{separator}{', '.join(names)}{more}"
+
+    @property
+    def fix(self) -> str:
+        fixes = {f.fix for f in self.findings}
+        if len(fixes) == 1:
+            return self.first.fix
+        return f"(for `{self.first.location.node}`; likewise for each) {self.first.fix}" if self.first.fix else ""
+
+
+def _rule(rule_id: str):
+    from hublint import registry
+
+    return registry.get_rule(rule_id)
+
+
+def _masked(finding) -> str:
+    node = finding.location.node
+    return finding.message.replace(node, "…") if node else finding.message
+
+
+def _cause_key(finding):
+    loc = finding.location
+    if not (loc.module and loc.node):
+        return None
+    rule = _rule(finding.rule_id)
+    text = "" if rule is not None and getattr(rule, "group_message", "") else _masked(finding)
+    return (finding.rule_id, loc.module, loc.path, loc.tag_set, finding.severity, text)
+
+
+def causes(findings) -> list[Cause]:
+    """``findings`` (in order) as causes: each in the place of its first finding."""
+    out: list[Cause] = []
+    by_key: dict = {}
+    for finding in findings:
+        key = _cause_key(finding)
+        if key is None:
+            out.append(Cause([finding]))
+        elif key in by_key:
+            by_key[key].findings.append(finding)
+        else:
+            by_key[key] = Cause([finding])
+            out.append(by_key[key])
+    return out

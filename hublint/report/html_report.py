@@ -20,7 +20,7 @@ import markupsafe
 
 from hublint import __version__, registry
 from hublint.finding import Finding, Severity
-from hublint.report import SourceLines, counts
+from hublint.report import Cause, SourceLines, causes, counts
 
 NAME = "html"
 EXTENSION = "html"
@@ -47,6 +47,15 @@ class FindingView:
 
 
 @dataclass
+class CauseView:
+    """One cause (:class:`hublint.report.Cause`): one row, its findings in a ``<details>`` list."""
+
+    cause: Cause
+    where: str
+    views: list[FindingView]
+
+
+@dataclass
 class Group:
     """The findings of one file or one module."""
 
@@ -54,6 +63,19 @@ class Group:
     kind: str  # "source" or "module"
     findings: list[FindingView] = field(default_factory=list)
     summary: dict | None = None
+
+    @property
+    def causes(self) -> list[FindingView | CauseView]:
+        """The rows: a finding, or one row for a cause reported on many nodes."""
+        views = {id(v.finding): v for v in self.findings}
+        rows: list[FindingView | CauseView] = []
+        for cause in causes([v.finding for v in self.findings]):
+            if cause.count == 1:
+                rows.append(views[id(cause.first)])
+            else:
+                where = _where_location(cause.location, cause.first.location.module)
+                rows.append(CauseView(cause, where, [views[id(f)] for f in cause.findings]))
+        return rows
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -140,7 +162,10 @@ def context(result, config) -> dict:
 
 
 def _where(finding: Finding, module: str = "") -> str:
-    loc = finding.location
+    return _where_location(finding.location, module)
+
+
+def _where_location(loc, module: str = "") -> str:
     if loc.line:
         return f"line {loc.line}, column {loc.column or 1}"
     parts = []

@@ -17,13 +17,12 @@ validate every SARIF log against it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import PurePath
 from urllib.parse import quote
 
-from hublint import __version__, docs, registry
+from hublint import __version__, baseline, docs, registry
 from hublint.finding import Finding, Severity
 from hublint.report import SourceLines
 
@@ -128,9 +127,11 @@ def _results(findings: list[Finding], index: dict[str, int]) -> list[dict]:
     for finding in findings:
         module = finding.location.module
         location = _location(finding, module)
-        basis = _fingerprint_basis(finding, module, sources)
-        seen[basis] = seen.get(basis, 0) + 1
-        fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32] + f":{seen[basis]}"
+        # One fingerprint for SARIF and baselines (hublint/baseline.py); the occurrence count
+        # keeps identical findings on identical lines of one file distinct.
+        digest = baseline.fingerprint(finding, _uri, sources)
+        seen[digest] = seen.get(digest, 0) + 1
+        fingerprint = f"{digest}:{seen[digest]}"
         results.append(
             {
                 "ruleId": finding.rule_id,
@@ -215,28 +216,3 @@ def _artifact(path: str) -> dict:
     if uri.startswith("file:"):
         return {"uri": uri}
     return {"uri": uri, "uriBaseId": SRCROOT}
-
-
-# -- fingerprints -------------------------------------------------------------------------
-
-
-def _fingerprint_basis(finding: Finding, module: str, sources: SourceLines) -> str:
-    """What identifies a finding across runs: rule, file and the code, not the line number.
-
-    Source findings use the stripped text of their line, so an alert survives
-    edits above it; module findings use the tag set and node.  The caller adds
-    an occurrence count so identical lines in one file stay distinct.
-    """
-    loc = finding.location
-    parts = [finding.rule_id, _uri(loc.path)]
-    if module:
-        parts += [",".join(loc.tag_set or ()), loc.node]
-        if not loc.node:
-            parts.append(finding.message)
-    elif loc.line:
-        lines = sources.of(loc.path)
-        text = " ".join(lines[loc.line - 1].split()) if 0 < loc.line <= len(lines) else ""
-        parts.append(text or f"line {loc.line}")
-    else:
-        parts.append(finding.message)
-    return "\0".join(parts)

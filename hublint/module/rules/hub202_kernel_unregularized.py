@@ -20,6 +20,7 @@ class KernelUnregularized(ModuleRule):
         "one layer was built without `kernel_regularizer=` while its neighbours have one."
     )
     message = "trainable kernel `{variable}` ({ops}) has no regularization loss"
+    group_message = "{count} trainable kernels have no regularization loss"
     fix = (
         "add `kernel_regularizer=` (tf-slim: `weights_regularizer=`) to the layer that creates "
         "`{variable}`{saved_object}"

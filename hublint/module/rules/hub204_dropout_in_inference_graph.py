@@ -19,6 +19,7 @@ class DropoutInInferenceGraph(ModuleRule):
         "in the graph for the `train` tag set only."
     )
     message = "random dropout `{name}` (rate {rate}) runs at inference: {where}"
+    group_message = "{count} random dropouts run at inference"
     fix = (
         "apply the dropout at `{node}` only for training: "
         "`tf.layers.dropout(x, rate, training=is_training)` with `is_training=True` only in the "

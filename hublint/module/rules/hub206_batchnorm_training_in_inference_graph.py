@@ -21,6 +21,7 @@ class BatchnormTrainingInInferenceGraph(ModuleRule):
         "`training=True` is hard-coded or the module function is not given a training flag."
     )
     message = "batch norm `{node}` runs in training mode at inference: {where}"
+    group_message = "{count} batch norms run in training mode at inference"
     fix = (
         "pass `training=is_training` (tf-slim: `is_training=`) to the batch norm `{layer}` and set "
         "it to True only in the `{{\"train\"}}` entry of `tags_and_args` (TF2: pass `__call__`'s own "
