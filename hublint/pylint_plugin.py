@@ -15,10 +15,14 @@ Message ids
     fail on info findings by default).  So HUB102 is ``W9102``, HUB104 ``E9104``,
     HUB110 ``I9110``, HUB001 ``E9901``.  pylint wants one two-digit checker id per
     checker; 91 holds the source rules, 99 hublint's own messages (90 is taken by
-    pylint's docparams extension).
+    pylint's docparams extension).  A rule whose findings differ in severity has one
+    message per severity: HUB108 is ``E9108`` (no signature at all) and ``W9108`` (only
+    named signatures, or no ``default`` output).
 Symbols
     The rule names (``missing-kernel-regularizer``).  A name pylint already uses gets
-    a ``hublint-`` prefix: HUB003 is ``hublint-useless-suppression``.
+    a ``hublint-`` prefix: HUB003 is ``hublint-useless-suppression``.  A rule's message
+    at another severity than its default gets the severity as suffix:
+    ``signature-missing-warning``.  ``# hublint: disable=HUB108`` covers both.
 Which rules run
     pylint decides: a rule runs when its message is enabled (``--enable`` /
     ``--disable``; rules that hublint keeps off by default start disabled).
@@ -58,10 +62,15 @@ _CHECKER_ID = {"0": "99", "1": "91"}  # hundreds digit of the hublint id -> pyli
 _TOO_DEEP = "expressions are nested too deeply to analyse"
 
 
-def pylint_msgid(rule: Rule) -> str:
-    """The pylint message id of ``rule`` (``HUB102`` -> ``W9102``)."""
+def pylint_msgid(rule: Rule, severity: Severity | None = None) -> str:
+    """The pylint message id of ``rule`` at ``severity``, its default if None (``HUB102`` -> ``W9102``)."""
     number = rule.id.removeprefix("HUB")
-    return f"{_CATEGORY[rule.severity]}{_CHECKER_ID[number[0]]}{number[1:]}"
+    return f"{_CATEGORY[severity or rule.severity]}{_CHECKER_ID[number[0]]}{number[1:]}"
+
+
+def pylint_messages(rule: Rule) -> dict[Severity, str]:
+    """Every pylint message id of ``rule``: one per severity its findings may take."""
+    return {severity: pylint_msgid(rule, severity) for severity in (rule.severity, *rule.other_severities)}
 
 
 def plugin_rules() -> list[Rule]:
@@ -81,7 +90,9 @@ def _message_table(rules: list[Rule], taken_symbols: set[str]) -> dict[str, tupl
     for rule in rules:
         symbol = rule.name if rule.name not in taken_symbols else f"hublint-{rule.name}"
         options = {"scope": "line", "default_enabled": rule.enabled_by_default}
-        table[pylint_msgid(rule)] = ("%s", symbol, rule.summary, options)
+        for severity, msgid in pylint_messages(rule).items():
+            suffix = "" if severity == rule.severity else f"-{severity.label}"
+            table[msgid] = ("%s", symbol + suffix, rule.summary, options)
     return table
 
 
@@ -133,16 +144,16 @@ class HublintChecker(BaseChecker):
 
     def __init__(self, linter: "PyLinter") -> None:
         super().__init__(linter)
-        self._rule_by_msgid = {pylint_msgid(rule): rule for rule in plugin_rules()}
-        self._msgid_by_rule = {rule.id: msgid for msgid, rule in self._rule_by_msgid.items()}
+        self._rule_by_msgid = {msgid: rule for rule in plugin_rules() for msgid in pylint_messages(rule).values()}
         self._configs: dict[str, Config | ConfigError] = {}
         self._enabled_ids: tuple[str, ...] = ()
 
     def open(self) -> None:
         """Once per run: which rules pylint has enabled, and a fresh config cache."""
         self._configs.clear()
+        # A rule runs when any of its messages is enabled; pylint drops the messages that are not.
         self._enabled_ids = tuple(
-            sorted(rule.id for msgid, rule in self._rule_by_msgid.items() if self.linter.is_message_enabled(msgid))
+            sorted({rule.id for msgid, rule in self._rule_by_msgid.items() if self.linter.is_message_enabled(msgid)})
         )
 
     def visit_module(self, node: nodes.Module) -> None:
@@ -171,7 +182,7 @@ class HublintChecker(BaseChecker):
         if finding.fix:
             message += f" (fix: {finding.fix})"
         self.add_message(
-            self._msgid_by_rule[finding.rule_id],
+            pylint_msgid(registry.get_rule(finding.rule_id), finding.severity),
             line=max(location.line, 1),
             args=message,
             col_offset=max(location.column - 1, 0),

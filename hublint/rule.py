@@ -42,6 +42,9 @@ class Rule:
     #: with ``{count}`` (see :class:`hublint.report.Cause`).  Empty: findings group only when
     #: their messages differ in nothing but the node.
     group_message: ClassVar[str] = ""
+    #: Severities other than ``severity`` that one finding of the rule may take
+    #: (``finding(severity=...)``): the pylint plugin gives each its own message id.
+    other_severities: ClassVar[tuple[Severity, ...]] = ()
 
     def finding(self, location: Location, *, severity: Severity | None = None, **fields: object) -> Finding:
         """Build a finding of this rule; ``fields`` fill the templates.
@@ -49,6 +52,8 @@ class Rule:
         ``severity`` overrides the rule's default for this one finding, for rules whose
         findings differ in what they break (HUB108, HUB209: error or warning).
         """
+        if severity is not None and severity != self.severity and severity not in self.other_severities:
+            raise ValueError(f"{self.id} does not declare severity {severity.label} in other_severities")
         return Finding(
             location=location,
             rule_id=self.id,

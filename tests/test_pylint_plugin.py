@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from hublint import registry
-from hublint.pylint_plugin import plugin_rules, pylint_msgid
+from hublint.pylint_plugin import plugin_rules, pylint_messages, pylint_msgid
 from tests.conftest import REPO, cli_findings
 
 EXAMPLES = REPO / "examples"
-RULE_BY_MSGID = {pylint_msgid(rule): rule for rule in plugin_rules()}
+RULE_BY_MSGID = {msgid: rule for rule in plugin_rules() for msgid in pylint_messages(rule).values()}
 DEFAULT_MSGIDS = sorted(msgid for msgid, rule in RULE_BY_MSGID.items() if rule.enabled_by_default)
 # pylint never hands a file it cannot parse to plugins: its syntax-error is HUB001 there.
 SYNTAX_ERROR = "E0001"
@@ -85,7 +85,9 @@ def test_msgids_follow_the_documented_mapping():
         checker = {"0": "99", "1": "91"}[number[0]]
         assert pylint_msgid(rule) == f"{category}{checker}{number[1:]}"
     assert pylint_msgid(registry.get_rule("HUB001")) == "E9901"
-    assert len(RULE_BY_MSGID) == len(plugin_rules())
+    # HUB108's findings are errors (no signature) or warnings (named signatures only): one message each.
+    assert sorted(pylint_messages(registry.get_rule("HUB108")).values()) == ["E9108", "W9108"]
+    assert len(RULE_BY_MSGID) == sum(1 + len(rule.other_severities) for rule in plugin_rules())
 
 
 def test_every_source_rule_is_a_pylint_message(tmp_path):
@@ -95,7 +97,25 @@ def test_every_source_rule_is_a_pylint_message(tmp_path):
     ).stdout
     for msgid, rule in RULE_BY_MSGID.items():
         symbol = "hublint-useless-suppression" if rule.id == "HUB003" else rule.name
+        if msgid != pylint_msgid(rule):
+            symbol += "-" + {"E": "error", "W": "warning", "I": "info"}[msgid[0]]
         assert f":{symbol} ({msgid})" in listed
+
+
+def test_a_finding_keeps_its_severity_under_pylint(tmp_path):
+    """HUB108 with no signature at all is an error; with only a named signature a warning (RULES.md)."""
+    rule = registry.get_rule("HUB108")
+    (tmp_path / "no_signature.py").write_text(rule.bad[0])
+    (tmp_path / "named_only.py").write_text(rule.bad[2])
+    _, cli = cli_findings(".", cwd=tmp_path)
+    expected = {(Path(f["path"]).name, f["line"], f["severity"][0].upper()) for f in cli if f["rule_id"] == "HUB108"}
+    assert {(name, kind) for name, _, kind in expected} == {("no_signature.py", "E"), ("named_only.py", "W")}
+    messages = run_pylint("--disable=all", "--enable=E9108,W9108", ".", cwd=tmp_path)
+    assert {(Path(m["path"]).name, m["line"], m["message-id"][0]) for m in messages} == expected
+    assert {m["symbol"] for m in messages} == {"signature-missing", "signature-missing-warning"}
+    # pylint's own switch by symbol turns off only that severity's message
+    only_errors = run_pylint("--disable=all", "--enable=signature-missing", ".", cwd=tmp_path)
+    assert {m["message-id"] for m in only_errors} == {"E9108"}
 
 
 # -- same findings as the CLI -----------------------------------------------------------------

@@ -7,6 +7,7 @@ class SignatureInvalid(ModuleRule):
     id = "HUB209"
     name = "signature-invalid"
     severity = Severity.ERROR
+    other_severities = (Severity.WARNING,)
     summary = (
         "Checks the signatures of every meta graph. An error: a signature names a tensor the graph "
         "does not have. Warnings: a TF1 Hub module without a `default` signature or `default` output "

@@ -13,6 +13,7 @@ class SignatureMissing(SourceRule):
     name = "signature-missing"
     module_graph = True
     severity = Severity.ERROR
+    other_severities = (Severity.WARNING,)
     summary = (
         "Reports a module function (given to `hub.create_module_spec`) that never calls "
         "`hub.add_signature` anywhere it reaches (an error), and, as warnings, one that adds only named "
