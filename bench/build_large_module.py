@@ -118,7 +118,8 @@ def main(argv):
   sys.dont_write_bytecode = True
   import build as toolchain  # pylint: disable=g-import-not-at-top
   try:
-    toolchain.ensure_venv(venv, None)
+    # The TF1 Hub publisher toolchain (TF 2.15.1 + tensorflow-hub 0.15.0 + tf-slim), in ``venv``.
+    toolchain.ensure_venv(toolchain.TOOLCHAINS[toolchain.TF1_HUB_TOOLCHAIN], None, venv)
   except toolchain.BuildError as e:
     print("error: %s" % e, file=sys.stderr)
     return 1

@@ -179,3 +179,42 @@ def test_a_finding_about_one_file_of_a_module_is_shown_with_the_module(config):
     module_section = text.split('<h2 id="modules">')[1]
     assert '<span class="where">file variables/variables.index · dense/kernel</span>' in module_section
     assert "No findings in Python files." in text
+
+
+def test_measured_values_are_shown_next_to_the_declared_ones(tmp_path, config):
+    """``--load``: the module section puts each measured run beside the module pass's reading of the
+    same graph (the ``measured`` entries of ``hublint show --load --format json``)."""
+    from tests.report_samples import module_summary
+
+    summary = module_summary()
+    summary["measured"] = [
+        {"tag_set": ["train"], "object": "", "training": None, "tensorflow": "2.15.1", "dropout_rates": [0.6981],
+         "batchnorm_momenta": [0.999],
+         "regularization": {"loss": 0.25, "kernels": ["dense/kernel", "dense_1/kernel", HOSTILE],
+                            "kernels_covered": ["dense/kernel"]},
+         "deterministic": False, "batch_independent": True},
+    ]
+    summary["measured_status"] = ""
+    result = RunResult(modules=["m"], module_summaries={"m": summary})
+    text = html_report.render(result, config)
+    words = " ".join("".join(Page(text).text).split())
+    assert "Measured (--load) next to declared" in words
+    row = text.split("Measured (--load) next to declared")[1].split("</tbody>")[0]
+    cells = [c.split("</td>")[0] for c in row.split("<td")[1:]]
+    assert [c.split(">", 1)[1] for c in cells] == [
+        "{train}", "2.15.1", "0.7", "0.698", "0.999", "0.999", "1 of 3 kernels", "1 of 3 kernels", "no", "yes"]
+    assert HOSTILE not in row  # kernel names are counted here, never pasted
+    # the generic summary does not repeat the measured list
+    assert words.count("0.698") == 1 and "Measured status" not in words
+
+
+def test_measured_status_says_why_nothing_was_measured(config):
+    from tests.report_samples import module_summary
+
+    summary = module_summary()
+    summary["measured"] = []
+    summary["measured_status"] = "not run: HUB213 flags ops that touch the file system or run code"
+    text = html_report.render(RunResult(modules=["m"], module_summaries={"m": summary}), config)
+    assert "not run: HUB213 flags ops" in text and "Measured (--load) next to declared" in text
+    without_load = html_report.render(RunResult(modules=["m"], module_summaries={"m": module_summary()}), config)
+    assert "Measured (--load)" not in without_load

@@ -19,15 +19,16 @@ DEFAULT_TIMEOUT = 300.0
 DEFAULT_MEMORY = 8 << 30
 INSTALL_HINT = "pip install 'hublint[tf]', or pass --tf-python PYTHON (an interpreter that has TensorFlow)"
 #: what hublint.dynamic.measure provides, imported on first use: a run without --load never pays for it
-_MEASURE = ("LoadOptions", "ChildRun", "Measurement", "run_child", "measure", "measure_modules", "measured_entries", "measured_status",
+#: (not its function ``measure``: ``hublint.dynamic.measure`` is the submodule)
+_MEASURE = ("LoadOptions", "ChildRun", "Measurement", "run_child", "measure_modules", "measured_entries", "measured_status",
             "attach_measured", "render_measured", "is_train", "is_inference")
 
 
 def __getattr__(name: str):
     if name in _MEASURE:
-        from hublint.dynamic import measure
+        import importlib
 
-        return getattr(measure, name)
+        return getattr(importlib.import_module("hublint.dynamic.measure"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

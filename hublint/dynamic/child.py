@@ -95,8 +95,12 @@ def measure_module(tf, np, path, samples):
         if result["format"] == "tf1":
             tag_sets = tf1_tag_sets(path)
             trained = [tags for tags in tag_sets if "train" in tags] or tag_sets[:1]
+            checked = None
             for tags in tag_sets:
-                result["runs"].append(Tf1Run(tf, np, path, tags, samples, train=tags in trained).run())
+                run = Tf1Run(tf, np, path, tags, samples, train=tags in trained, checked_weights=checked).run()
+                result["runs"].append(run)
+                if run["loaded"] and "weights and regularization" not in run.get("step_errors", {}):
+                    checked = run["invalid_weights"]
                 gc.collect()  # the tag set's graph and session: only one graph in memory at a time
         else:
             result["runs"].extend(Tf2Run(tf, np, path, samples).run())
@@ -220,10 +224,12 @@ def momentum_from(high_after, low_after, high, low):
 # -- TF1: one tag set, graph and session ------------------------------------------------
 
 class Tf1Run:
-    def __init__(self, tf, np, path, tags, samples, train=False):
+    def __init__(self, tf, np, path, tags, samples, train=False, checked_weights=None):
         """``train``: this tag set is the module's train graph (``train``, else the only one): it
-        gets the fine-tune step and the batch-norm measurement."""
+        gets the fine-tune step and the batch-norm measurement.  ``checked_weights``: the
+        ``invalid_weights`` another tag set found in the same checkpoint (None: check them here)."""
         self.tf, self.np, self.path, self.tags, self.samples, self.train = tf, np, path, tags, samples, train
+        self.checked_weights = checked_weights
         self._setters, self._readers = {}, {}
         self.entry = {"tag_set": tags, "training": None, "object": "", "loaded": False, "error": "",
                       "signatures": [], "deterministic": None, "batch_independent": None, "dropouts": [],
@@ -250,9 +256,13 @@ class Tf1Run:
                 tables = self.graph.get_collection(v1.GraphKeys.TABLE_INITIALIZERS)
                 if tables:
                     self.session.run(tables, feed_dict=self.asset_feeds(meta))
-            steps = [("weights", self.weights), ("signatures", self.signatures), ("determinism", self.determinism),
-                     ("dropout", self.dropout), ("regularization", self.regularization),
-                     ("fine-tune", self.fine_tune), ("batch norm", self.batchnorm)]
+            # Each distinct set of fetches costs TensorFlow a new executor (pruning and optimizing the
+            # graph: seconds on a large network), so the steps share them: one run for the weights and
+            # the regularization, the signatures' own runs for determinism, one small run for every
+            # dropout mask, one executor for the fine-tune step and one for the batch-norm updates.
+            steps = [("weights and regularization", self.weights_and_regularization),
+                     ("signatures", self.signatures), ("determinism", self.determinism),
+                     ("dropout", self.dropout), ("fine-tune", self.fine_tune), ("batch norm", self.batchnorm)]
             for name, step in steps:
                 stage("%s %s" % (name, self.tags))
                 try:
@@ -304,18 +314,45 @@ class Tf1Run:
         key = v1.GraphKeys.TRAINABLE_VARIABLES if trainable else v1.GraphKeys.GLOBAL_VARIABLES
         return list(self.graph.get_collection(key))
 
-    def weights(self):
-        """NaN / Inf counted in the graph: no copy of the weights in this process."""
+    def weights_and_regularization(self):
+        """NaN / Inf in the restored variables, and the regularization losses with the kernels their
+        gradient reaches, all decided in the graph in one run: no copy of the weights in this process."""
         tf = self.tf
-        variables = [v for v in self.variables() if v.dtype.base_dtype.is_floating]
-        if not variables:
-            return
+        losses = self.graph.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
+        kernels = [v for v in self.variables(trainable=True) if self.is_kernel(v)] if losses else []
+        if self.checked_weights is not None:  # every tag set restores the same checkpoint: read once
+            self.entry["invalid_weights"] = list(self.checked_weights)
+            variables = []
+        else:
+            variables = [v for v in self.variables() if v.dtype.base_dtype.is_floating]
+        fetch = {}
         with self.graph.as_default():
-            counts = [(tf.reduce_sum(tf.cast(tf.math.is_nan(v.value()), tf.int64)),
-                       tf.reduce_sum(tf.cast(tf.math.is_inf(v.value()), tf.int64))) for v in variables]
-        for variable, (nan, inf) in zip(variables, self.session.run(counts)):
-            if nan or inf:
+            if variables:
+                fetch["finite"] = [tf.reduce_all(tf.math.is_finite(v.value())) for v in variables]
+            if losses:
+                total = tf.add_n([tf.cast(tf.reduce_sum(loss), tf.float32) for loss in losses])
+                grads = tf.gradients(total, kernels) if kernels else []
+                fetch["loss"] = total
+                # Whether each kernel's gradient has a non-zero entry.
+                fetch["reached"] = [tf.reduce_any(tf.not_equal(g, 0)) if g is not None else tf.constant(False)
+                                    for g in grads]
+        values = self.session.run(fetch) if fetch else {}
+        bad = [v for v, ok in zip(variables, values.get("finite", [])) if not ok]
+        if bad:
+            with self.graph.as_default():
+                counts = [(tf.reduce_sum(tf.cast(tf.math.is_nan(v.value()), tf.int64)),
+                           tf.reduce_sum(tf.cast(tf.math.is_inf(v.value()), tf.int64))) for v in bad]
+            for variable, (nan, inf) in zip(bad, self.session.run(counts)):
                 self.entry["invalid_weights"].append({"name": variable.op.name, "nan": int(nan), "inf": int(inf)})
+        if not losses:
+            self.entry["regularization"] = {"losses": 0, "loss": None, "finite": None, "kernels": [],
+                                            "kernels_covered": []}
+            return
+        loss = float(values["loss"])
+        self.entry["regularization"] = {"losses": len(losses), "loss": _finite(loss), "finite": math.isfinite(loss),
+                                        "kernels": [v.op.name for v in kernels],
+                                        "kernels_covered": [v.op.name for v, hit in zip(kernels, values["reached"])
+                                                            if hit]}
 
     # signatures
     def signature_specs(self, name):
@@ -394,6 +431,7 @@ class Tf1Run:
             return
         np = self.np
         feeds, first = self.run_signature(name, 3)
+        self.working_feeds = feeds  # the batch norm's and fine-tune's runs start from these
         second = self.session.run({k: self.signature_specs(name)[1][k][0] for k in first}, feed_dict=feeds)
         self.entry["deterministic"] = all(same(np, np.asarray(first[k]), np.asarray(second[k])) for k in first)
         inputs, outputs = self.signature_specs(name)
@@ -411,50 +449,60 @@ class Tf1Run:
 
     # dropout: the mask of each dropout, found structurally
     def dropout_masks(self):
+        """(mask op, the random op it is drawn from): the module pass names a dropout by that op."""
         masks = []
         for op in self.graph.get_operations():
-            if op.type in ("GreaterEqual", "Floor") and self._from_random_uniform(op.inputs[0].op):
-                masks.append(op)
+            if op.type in ("GreaterEqual", "Floor"):
+                source = self._random_source(op.inputs[0].op)
+                if source is not None:
+                    masks.append((op, source))
         return masks
 
-    def _from_random_uniform(self, op, depth=0):
+    def _random_source(self, op, depth=0):
         if op.type in ("RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"):
-            return True
+            return op.name
         if depth > 4 or op.type not in ("Add", "AddV2", "Mul", "Identity", "Sub", "RealDiv"):
-            return False
-        return any(self._from_random_uniform(t.op, depth + 1) for t in op.inputs)
+            return None
+        for tensor in op.inputs:
+            source = self._random_source(tensor.op, depth + 1)
+            if source is not None:
+                return source
+        return None
 
     def dropout(self):
-        name = self.default_signature()
+        """Every mask sampled in one run: each random op's shape input is fed a shape of ``samples``
+        units, so no forward pass of the network is needed (the mask depends only on the rate)."""
         masks = self.dropout_masks()
-        if name is None or not masks:
+        if not masks:
             return
         np = self.np
-        inputs, _ = self.signature_specs(name)
-        feeds = None
-        for unknown in ATTEMPTS:
-            feeds = self.feeds(inputs, 3, unknown)
-            try:
-                self.session.run([m.outputs[0] for m in masks[:1]], feed_dict=feeds)
-                break
-            except Exception as exc:
-                check_exhausted(exc)
+        feeds = dict(getattr(self, "working_feeds", {}) or {})
+        for _, source in masks:
+            shape_input = self.graph.get_operation_by_name(source).inputs[0]
+            dims = shape_input.shape.as_list() if shape_input.shape.rank == 1 else None
+            rank = dims[0] if dims and dims[0] is not None else 1
+            feeds[shape_input] = np.array([self.samples] + [1] * (rank - 1), dtype=shape_input.dtype.as_numpy_dtype)
+        fetch = [mask.outputs[0] for mask, _ in masks]
+        try:
+            values = self.session.run(fetch, feed_dict=feeds)
+        except Exception as exc:  # e.g. a mask in an untaken cond branch: each on its own
+            check_exhausted(exc)
+            values = []
+            for tensor in fetch:
+                try:
+                    values.append(self.session.run(tensor, feed_dict=feeds))
+                except Exception as inner:
+                    check_exhausted(inner)
+                    values.append(inner)
+        for (mask, source), value in zip(masks, values):
+            if isinstance(value, Exception):
+                self.entry["dropouts"].append({"node": mask.name, "source": source, "rate": None, "samples": 0,
+                                               "ci95": None, "error": error_text(value)})
                 continue
-        for mask in masks:
-            kept = total = 0
-            try:
-                for _ in range(1000):
-                    value = np.asarray(self.session.run(mask.outputs[0], feed_dict=feeds)).astype(np.float64)
-                    kept += float(value.sum())
-                    total += value.size
-                    if total >= self.samples:
-                        break
-            except Exception as exc:  # not on the path of this signature (e.g. an untaken cond branch)
-                check_exhausted(exc)
-                self.entry["dropouts"].append({"node": mask.name, "rate": None, "samples": 0, "ci95": None,
-                                               "error": error_text(exc)})
-                continue
-            self.entry["dropouts"].append(dropout_entry(mask.name, kept, total))
+            value = np.asarray(value, dtype=np.float64)
+            entry = dropout_entry(mask.name, float(value.sum()), value.size)
+            entry["source"] = source
+            self.entry["dropouts"].append(entry)
 
     # regularization: every loss, and the gradient of their sum per trainable variable
     def is_kernel(self, variable):
@@ -472,27 +520,6 @@ class Tf1Run:
                     if consumer.type in PASS_THROUGH:
                         frontier.append(consumer)
         return False
-
-    def regularization(self):
-        tf, np = self.tf, self.np
-        losses = self.graph.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
-        trainable = self.variables(trainable=True)
-        if not losses:
-            self.entry["regularization"] = {"losses": 0, "loss": None, "finite": None, "kernels": [],
-                                            "kernels_covered": []}
-            return
-        kernels = [v for v in trainable if self.is_kernel(v)]
-        with self.graph.as_default():
-            total = tf.add_n([tf.cast(tf.reduce_sum(loss), tf.float32) for loss in losses])
-            grads = tf.gradients(total, kernels) if kernels else []
-            # Whether each kernel's gradient has a non-zero entry, decided in the graph.
-            reached = [tf.reduce_any(tf.not_equal(g, 0)) if g is not None else tf.constant(False) for g in grads]
-        values = self.session.run([total] + reached)
-        loss = float(values[0])
-        covered = [v.op.name for v, hit in zip(kernels, values[1:]) if hit]
-        kernels = [v.op.name for v in kernels]
-        self.entry["regularization"] = {"losses": len(losses), "loss": _finite(loss), "finite": math.isfinite(loss),
-                                        "kernels": kernels, "kernels_covered": covered}
 
     def fine_tune(self):
         tf, np = self.tf, self.np
@@ -529,14 +556,17 @@ class Tf1Run:
         with self.graph.as_default():
             # Checked and applied in the graph: no copy of the weights or gradients in this process.
             finite = [tf.reduce_all(tf.math.is_finite(getattr(g, "values", g))) for _, g in present]
-            step = [v.assign_sub(1e-3 * tf.cast(g, v.dtype.base_dtype), read_value=False)
-                    for v, g in present if not hasattr(g, "values")]  # IndexedSlices (embeddings): no dense step
-        values = self.session.run([objective] + finite, feed_dict=feeds)
+            # The step waits for the objective and the checks, so they see the weights before it; the
+            # same fetches run twice (one executor): the second run's objective is the one after the step.
+            with tf.control_dependencies([objective] + finite):
+                step = [v.assign_sub(1e-3 * tf.cast(g, v.dtype.base_dtype), read_value=False)
+                        for v, g in present if not hasattr(g, "values")]  # IndexedSlices (embeddings): no dense step
+        fetch = [objective] + finite + [step]
+        values = self.session.run(fetch, feed_dict=feeds)
         record["objective"] = _finite(float(values[0]))
         record["finite"] = math.isfinite(float(values[0]))
-        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, values[1:]) if not ok]
-        self.session.run(step, feed_dict=feeds)  # one plain SGD step, then the objective again
-        after = float(self.session.run(objective, feed_dict=feeds))
+        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, values[1:-1]) if not ok]
+        after = float(self.session.run(fetch, feed_dict=feeds)[0])
         record["objective_after_step"] = _finite(after)
         record["finite"] = record["finite"] and math.isfinite(after)
 
@@ -549,23 +579,23 @@ class Tf1Run:
         if not moving or name is None or not (self.train or update_ops):
             return  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
         inputs, outputs = self.signature_specs(name)
-        feeds = fetch = None
-        for unknown in ATTEMPTS:
-            feeds = self.feeds(inputs, 3, unknown)
-            # In-place updates (tf-slim's updates_collections=None) run with the outputs.
-            fetch = list(update_ops) + [v[0] for v in outputs.values() if v is not None]
-            try:
-                self.session.run(fetch, feed_dict=feeds)
-                break
-            except Exception as exc:
-                check_exhausted(exc)
-                continue
+        feeds = getattr(self, "working_feeds", None)
+        if feeds is None:  # determinism could not run the default signature
+            feeds = self.run_signature(name, 3)[0]
         high, low = 1.0e4, -1.0e4
+        with self.graph.as_default():
+            # One scalar sets every moving statistic (one executor for both starts); the reads wait for
+            # the updates (and the outputs: tf-slim's updates_collections=None runs them in place).
+            start = self.tf.compat.v1.placeholder(self.tf.float64, [])
+            setters = [v.assign(self.tf.fill(self.tf.shape(v), self.tf.cast(start, v.dtype.base_dtype)),
+                                read_value=False) for v in moving]
+            ran = list(update_ops) + [self.graph.get_tensor_by_name(v[0]) for v in outputs.values() if v is not None]
+            with self.tf.control_dependencies(ran):
+                reads = [self.tf.identity(v.value()) for v in moving]
         results = {}
-        for start in (high, low):
-            self.assign([(v, np.full(v.shape.as_list(), start, v.dtype.base_dtype.as_numpy_dtype)) for v in moving])
-            self.session.run(fetch, feed_dict=feeds)
-            results[start] = self.read(moving)
+        for value in (high, low):
+            self.session.run(setters, feed_dict={start: value})
+            results[value] = self.session.run(reads, feed_dict=feeds)
         self.entry["update_ops"] = len(update_ops)
         for variable, up, down in zip(moving, results[high], results[low]):
             up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)

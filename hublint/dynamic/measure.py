@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from hublint import registry
 from hublint.dynamic import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from hublint.dynamic.confirm import Measured, confirm
 from hublint.finding import Finding, Location
 
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
@@ -214,7 +216,9 @@ class Measurement:
     path: str
     child: ChildRun | None = None
     skipped: str = ""  # why the module was not run (HUB213 without --trust-module)
+    refused: str = ""  # why the module is never run, whatever the options (HUB401: an unsafe archive)
     summary: dict = field(default_factory=dict)  # the module pass's summary (static readings)
+    static_findings: tuple = ()  # the module pass's findings of this module (one cause, one finding)
 
     @property
     def runs(self) -> list[dict]:
@@ -246,10 +250,17 @@ def is_inference(run: dict) -> bool:
 
 
 def measure(path: str, options: LoadOptions, config, summary: dict | None = None,
-            module_findings: list[Finding] = (), child: ChildRun | None = None) -> tuple[list[Finding], Measurement]:
-    """Findings of the enabled dynamic rules on ``path`` and what was measured (``child``: already run)."""
-    measurement = Measurement(path=path, summary=summary or {})
+            module_findings: list[Finding] = (), child: ChildRun | None = None,
+            refused: str = "", static_findings: list[Finding] = ()) -> tuple[list[Finding], Measurement]:
+    """Findings of the enabled dynamic rules on ``path`` and what was measured (``child``: already run).
+
+    ``refused``: why the module is never run (its own findings already say so): no dynamic finding.
+    """
+    measurement = Measurement(path=path, summary=summary or {}, static_findings=tuple(static_findings))
     unsafe = [f for f in module_findings if f.rule_id == UNSAFE_RULE]
+    if refused:
+        measurement.refused = refused
+        return [], measurement
     if unsafe and not options.trust_module:
         measurement.skipped = (f"{UNSAFE_RULE} flags ops that touch the file system or run code "
                                f"({unsafe[0].message})")
@@ -270,21 +281,63 @@ def measure_modules(paths: list[str], options: LoadOptions, config, result) -> N
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    unsafe = {path: unsafe_findings(path, config) for path in paths}
-    to_run = [path for path in paths if options.trust_module or not unsafe[path]]
+    gates = {path: gate(path, config) for path in paths}
+    unsafe = {path: findings for path, (findings, _) in gates.items()}
+    refused = {path: reason for path, (_, reason) in gates.items()}
+    to_run = [path for path in paths if not refused[path] and (options.trust_module or not unsafe[path])]
     jobs = max(1, min(len(to_run), config.jobs or os.cpu_count() or 1, 4))
-    chunks = [to_run[i::jobs] for i in range(jobs)]
     children: dict[str, ChildRun] = {}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for runs in pool.map(lambda chunk: run_children(chunk, options), [c for c in chunks if c]):
-            children.update(runs)
+    with module_folders(to_run) as folders:
+        chunks = [[folders[p] for p in to_run[i::jobs]] for i in range(jobs)]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for runs in pool.map(lambda chunk: run_children(chunk, options), [c for c in chunks if c]):
+                children.update(runs)
+        children = {path: children[folder] for path, folder in folders.items() if folder in children}
     for path in paths:
-        findings, measurement = measure(path, options, config, result.module_summaries.get(path), unsafe[path],
-                                        child=children.get(path))
+        summary = result.module_summaries.get(path)
+        findings, measurement = measure(path, options, config, summary, unsafe[path],
+                                        child=children.get(path), refused=refused[path],
+                                        static_findings=[f for f in result.findings if _module_of(f) == path])
+        # The module pass's findings of this module, with what was measured where they point.
+        measured = Measured(measurement.runs, measurement.summary)
+        if measured.runs:
+            result.findings = [f for f in result.findings if _module_of(f) != path] + \
+                confirm(sorted(f for f in result.findings if _module_of(f) == path), measured)
         result.findings.extend(findings)
-        if path in result.module_summaries:
-            result.module_summaries[path]["measured"] = measured_entries(measurement)
-            result.module_summaries[path]["measured_status"] = measured_status(measurement)
+        if summary is not None:
+            summary["measured"] = measured_entries(measurement)
+            summary["measured_status"] = measured_status(measurement)
+
+
+def _module_of(finding: Finding) -> str:
+    return finding.location.module or finding.location.path
+
+
+@contextlib.contextmanager
+def module_folders(paths: list[str]):
+    """Each module's folder for the child: a folder as is, an archive extracted into a private
+    temporary folder that is removed afterwards (TensorFlow loads files, not archives)."""
+    import shutil
+    import tempfile
+
+    from hublint.module.sources import SourceError, extract_archive, is_archive_path
+
+    folders, temporary = {}, []
+    try:
+        for path in paths:
+            if not (is_archive_path(path) and os.path.isfile(path)):
+                folders[path] = path
+                continue
+            workdir = tempfile.mkdtemp(prefix="hublint-load-archive-")  # mode 0700: this user's only
+            temporary.append(workdir)
+            try:
+                folders[path] = extract_archive(path, os.path.join(workdir, "module"))
+            except SourceError:
+                folders[path] = workdir  # the child reports that it does not load (HUB301)
+        yield folders
+    finally:
+        for workdir in temporary:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def measured_entries(measurement: Measurement) -> list[dict]:
@@ -315,6 +368,8 @@ def measured_entries(measurement: Measurement) -> list[dict]:
 
 def measured_status(measurement: Measurement) -> str:
     """Why ``measured`` is empty or incomplete: "" when the child ran to the end."""
+    if measurement.refused:
+        return f"not run: {measurement.refused}"
     if measurement.skipped:
         return f"not run: {measurement.skipped}; pass --trust-module to load it anyway"
     if measurement.child is not None and measurement.child.outcome != "ok":
@@ -324,10 +379,22 @@ def measured_status(measurement: Measurement) -> str:
 
 def unsafe_findings(path: str, config) -> list[Finding]:
     """HUB213's findings on ``path``, whatever the selection: the gate of ``--trust-module``."""
-    from hublint.module.reader import load_module
+    return gate(path, config)[0]
 
+
+def gate(path: str, config) -> tuple[list[Finding], str]:
+    """What decides whether ``path`` runs: HUB213's findings, whatever the selection (the gate of
+    ``--trust-module``), and why it never runs ("": it may): an archive HUB401 refuses, a remote module."""
+    from hublint.module.reader import load_module
+    from hublint.module.sources import is_url
+
+    if is_url(path):
+        return [], "a remote module is not loaded; download it and pass the folder or archive"
     module = load_module(path)
-    return list(registry.get_rule(UNSAFE_RULE).check(module, config)) if module.format is not None else []
+    unsafe = module.packaging.unsafe if module.packaging is not None else ()
+    if unsafe:
+        return [], f"HUB401 refuses the archive ({unsafe[0].name!r}: {unsafe[0].reason}); nothing is extracted"
+    return (list(registry.get_rule(UNSAFE_RULE).check(module, config)) if module.format is not None else []), ""
 
 
 def attach_measured(summary: dict, path: str, options: LoadOptions, config=None) -> list[Finding]:
@@ -335,7 +402,12 @@ def attach_measured(summary: dict, path: str, options: LoadOptions, config=None)
     from hublint import config as config_mod
 
     config = config or config_mod.Config()
-    findings, measurement = measure(path, options, config, summary, unsafe_findings(path, config))
+    unsafe, refused = gate(path, config)
+    child = None
+    if not refused and (options.trust_module or not unsafe):
+        with module_folders([path]) as folders:
+            child = run_child(folders[path], options)
+    findings, measurement = measure(path, options, config, summary, unsafe, child=child, refused=refused)
     summary["measured"] = measured_entries(measurement)
     summary["measured_status"] = measured_status(measurement)
     return findings

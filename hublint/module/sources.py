@@ -511,6 +511,78 @@ class ArchiveSource(ModuleSource):
         self._zip = self._zip_handle = None
 
 
+
+def extract_archive(path: str, folder: str) -> str:
+    """Write the module archive at ``path`` into the empty ``folder`` and return the module's folder in it.
+
+    Only ``hublint --load`` extracts (TensorFlow loads files).  The archive is listed and checked
+    as :class:`ArchiveSource` does first: an unsafe one (HUB401) or an unreadable one raises
+    :class:`SourceError` before anything is written.  Then only the regular files and folders
+    that check accepted are written, each at most as many bytes as it declared.
+    """
+    source = ArchiveSource(path)
+    try:
+        packaging = source.packaging()
+        if source.problem() or source.damage():
+            raise SourceError(source.problem() or source.damage())
+        if packaging.unsafe:
+            raise SourceError(f"archive refused (HUB401): {packaging.unsafe[0].name!r}: {packaging.unsafe[0].reason}")
+    finally:
+        source.close()
+    import shutil
+
+    def target(raw: str) -> str | None:
+        name, problem = clean_member_name(raw)
+        return None if problem or not name else os.path.join(folder, *name.split("/"))
+
+    def write(handle, where: str, size: int) -> None:
+        os.makedirs(os.path.dirname(where), exist_ok=True)
+        with open(where, "xb") as out:  # "x": never through a file or link already there
+            shutil.copyfileobj(_Capped(handle, size), out, 1 << 20)
+
+    import tarfile
+    import zipfile
+
+    try:
+        if path.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    where = target(info.filename)
+                    if where is None:
+                        continue
+                    if info.is_dir():
+                        os.makedirs(where, exist_ok=True)
+                    elif stat.S_ISREG(info.external_attr >> 16) or not info.external_attr >> 16:
+                        with archive.open(info) as handle:
+                            write(handle, where, info.file_size)
+        else:
+            with tarfile.open(path, "r:*") as archive:
+                for member in archive:
+                    where = target(member.name)
+                    if where is None:
+                        continue
+                    if member.isdir():
+                        os.makedirs(where, exist_ok=True)
+                    elif member.isfile():
+                        write(archive.extractfile(member), where, member.size)
+    except (OSError, EOFError, ValueError, zlib.error, _lzma_error(), tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise SourceError(_why(exc)) from None
+    return os.path.join(folder, *packaging.root.split("/")) if packaging.root else folder
+
+
+class _Capped:
+    """A reader that refuses to give more than ``size`` bytes (a member that lies about its size)."""
+
+    def __init__(self, handle, size: int):
+        self.handle, self.left = handle, size
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(min(size, self.left + 1) if size >= 0 else self.left + 1)
+        self.left -= len(data)
+        if self.left < 0:
+            raise ValueError("a member holds more bytes than it declares")
+        return data
+
 #: No pax header or GNU long name needs more: a tar header declaring more is a bomb aimed at memory.
 MAX_METADATA_BYTES = 16 << 20
 

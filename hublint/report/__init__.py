@@ -52,6 +52,10 @@ class SourceLines:
 GROUP_NODES_SHOWN = 5
 
 
+#: how a message states what the dynamic pass measured (hublint.dynamic.confirm)
+MEASURED = " (measured"
+
+
 class Cause:
     """Findings that report one cause: one rule, one module (file of it, tag set), one severity,
     and the same message but for the node it names (``kernel `dense/kernel` has no ...``).
@@ -91,8 +95,14 @@ class Cause:
         """The cause in one sentence, without the list of nodes."""
         rule = _rule(self.first.rule_id)
         if rule is not None and getattr(rule, "group_message", ""):
-            return rule.group_message.format(count=self.count)
+            return rule.group_message.format(count=self.count) + self.measured
         return f"{self.count} times: {_masked(self.first)}"
+
+    @property
+    def measured(self) -> str:
+        """What ``--load`` measured, when every finding of the cause says the same (`` (measured: ...)``)."""
+        notes = {f.message[f.message.rfind(MEASURED):] if MEASURED in f.message else "" for f in self.findings}
+        return notes.pop() if len(notes) == 1 else ""
 
     def summary(self, shown: int = GROUP_NODES_SHOWN) -> str:
         """The message and the first ``shown`` nodes."""

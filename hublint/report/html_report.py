@@ -63,6 +63,9 @@ class Group:
     kind: str  # "source" or "module"
     findings: list[FindingView] = field(default_factory=list)
     summary: dict | None = None
+    #: ``--load``: what was measured next to what the module pass read, one row per run (None: not loaded)
+    measured: list["MeasuredRow"] | None = None
+    measured_status: str = ""
 
     @property
     def causes(self) -> list[FindingView | CauseView]:
@@ -80,6 +83,22 @@ class Group:
     @property
     def by_severity(self) -> dict[str, int]:
         return {label: n for label, n in counts(v.finding for v in self.findings).items() if n}
+
+
+@dataclass
+class MeasuredRow:
+    """One measured run (a tag set, or ``__call__`` with ``training``): declared and measured side by side."""
+
+    where: str
+    tensorflow: str
+    dropout_declared: str
+    dropout_measured: str
+    momentum_declared: str
+    momentum_measured: str
+    coverage_declared: str
+    coverage_measured: str
+    deterministic: bool | None
+    batch_independent: bool | None
 
 
 @dataclass
@@ -123,7 +142,9 @@ def context(result, config) -> dict:
     sources = SourceLines()
     groups: dict[str, Group] = {}
     for path in result.modules:
-        groups[path] = Group(path, "module", summary=_present_summary(result.module_summaries.get(path), path))
+        summary = result.module_summaries.get(path)
+        groups[path] = Group(path, "module", summary=_present_summary(summary, path),
+                             measured=_measured_rows(summary), measured_status=(summary or {}).get("measured_status", ""))
     for finding in result.findings:
         loc = finding.location
         module = loc.module
@@ -270,7 +291,41 @@ def _present_summary(summary, path: str) -> dict | None:
     """The module summary reshaped for reading; the header already names the path."""
     if not isinstance(summary, dict):
         return None
-    return {key: _present(value, str(key)) for key, value in summary.items() if key != "path"}
+    # ``measured`` has its own table, next to the declared values (:func:`_measured_rows`)
+    return {key: _present(value, str(key)) for key, value in summary.items()
+            if key not in ("path", "measured", "measured_status")}
+
+
+def _measured_rows(summary) -> list[MeasuredRow] | None:
+    """``--load``: each measured run with the module pass's reading of the same graph; None without ``--load``."""
+    if not isinstance(summary, dict) or "measured" not in summary:
+        return None
+    static = {tuple(m.get("tag_set", ())): m for m in summary.get("meta_graphs", [])}
+    rows = []
+    for entry in summary["measured"]:
+        graph = static.get(tuple(entry["tag_set"]), {})
+        where = _tag_set(entry["tag_set"])
+        if entry.get("object"):
+            where += f" {entry['object']}" + ("" if entry.get("training") is None else f"(training={entry['training']})")
+        kernels = [v for v in graph.get("variables", []) if v.get("kernel")]
+        regularization = entry["regularization"]
+        declared_rates = sorted({d["rate"] for d in graph.get("dropouts", []) if d.get("rate") is not None})
+        declared_momenta = sorted({b["momentum"] for b in graph.get("batch_norms", []) if b.get("momentum") is not None})
+        rows.append(MeasuredRow(
+            where=where,
+            tensorflow=str(entry.get("tensorflow", "")),
+            dropout_declared=", ".join(f"{r:g}" for r in declared_rates) or "—",
+            dropout_measured=", ".join(f"{r:.3f}" for r in entry["dropout_rates"]) or "—",
+            momentum_declared=", ".join(f"{m:g}" for m in declared_momenta) or "—",
+            momentum_measured=", ".join(f"{m:g}" for m in entry["batchnorm_momenta"]) or "—",
+            coverage_declared=(f"{sum(1 for v in kernels if v.get('regularization_loss'))} of {len(kernels)} kernels"
+                               if kernels else "—"),
+            coverage_measured=(f"{len(regularization['kernels_covered'])} of {len(regularization['kernels'])} kernels"
+                               if regularization["kernels"] else "—"),
+            deterministic=entry.get("deterministic"),
+            batch_independent=entry.get("batch_independent"),
+        ))
+    return rows
 
 
 def _present(value, key: str = ""):

@@ -1,3 +1,4 @@
+from hublint.dynamic.confirm import explained_statically
 from hublint.dynamic.measure import is_inference
 from hublint.finding import Severity
 from hublint.rule import DynamicRule
@@ -11,7 +12,9 @@ class InferenceNotDeterministic(DynamicRule):
         "Reports inference (the default tag set, or `training=False`) that gives different outputs for "
         "the same input, or where an example's output changes when the other examples of its batch "
         "change: measured by running the default signature / `__call__` twice on one batch of 3, then "
-        "with examples 2 and 3 replaced."
+        "with examples 2 and 3 replaced. Where the module pass already reported the cause in that tag "
+        "set (HUB204 dropout at inference, HUB206 batch norm in training mode), that finding carries the "
+        "measurement instead."
     )
     rationale = (
         "Consumers expect a module to be a function at inference: the same image gets the same "
@@ -45,11 +48,16 @@ class InferenceNotDeterministic(DynamicRule):
             if not run.get("loaded") or not is_inference(run):
                 continue
             where = _where(run)
-            if run.get("deterministic") is False:
+            tag_set = run.get("tag_set", ())
+            # Dropout at inference (HUB204) and batch norm in training mode (HUB206) are the usual
+            # causes; when the module pass reported them here, their messages carry this measurement.
+            if run.get("deterministic") is False and not explained_statically(
+                    "HUB204", tag_set, measurement.static_findings):
                 yield self.finding(measurement.location(run), where=where,
                                    problem="gives different outputs for the same input (measured: two runs differ)",
                                    fix="make dropout and other randomness depend on the training flag")
-            elif run.get("batch_independent") is False:
+            elif run.get("deterministic") is not False and run.get("batch_independent") is False \
+                    and not explained_statically("HUB206", tag_set, measurement.static_findings):
                 yield self.finding(measurement.location(run), where=where,
                                    problem="gives an example a different output when the other examples of its "
                                            "batch change (batch norm in training mode?)",

@@ -1,3 +1,4 @@
+from hublint.dynamic.confirm import reported_statically
 from hublint.finding import Severity
 from hublint.rule import DynamicRule
 
@@ -41,8 +42,10 @@ class RegularizationNotEffective(DynamicRule):
 
     def check(self, measurement, config):
         seen = set()
+        # Kernels the module pass reports (HUB202, which states the measurement) are not reported twice.
         static_uncovered = {v["name"] for m in measurement.summary.get("meta_graphs", []) for v in m["variables"]
-                            if v.get("kernel") and not v.get("regularization_loss")}
+                            if v.get("kernel") and not v.get("regularization_loss")
+                            } if reported_statically("HUB202", config, measurement.path) else set()
         for run in measurement.runs:
             regularization = run.get("regularization") or {}
             if not run.get("loaded") or not regularization.get("losses"):

@@ -1,3 +1,4 @@
+from hublint.dynamic.confirm import pair_dropouts, reported_statically
 from hublint.dynamic.measure import is_train
 from hublint.finding import Severity
 from hublint.rule import DynamicRule
@@ -49,8 +50,12 @@ class TrainingModeInert(DynamicRule):
             where = ("__call__(training=True)" if run.get("object")
                      else "the tag set {" + ", ".join(run.get("tag_set", [])) + "}")
             measured = [d for d in run.get("dropouts", []) if d.get("rate") is not None]
-            if any(d["rate"] == 0 for d in measured):
-                inert = [d["node"] for d in measured if d["rate"] == 0]
+            # A dropout read statically at rate <= dropout-rate-min is HUB203's, which states the measured rate.
+            by_hub203 = ({id(m) for reading, m in pair_dropouts(declared.get("dropouts", []), measured)
+                          if reading.get("rate") is not None and reading["rate"] <= config.dropout_rate_min}
+                         if reported_statically("HUB203", config, measurement.path) else set())
+            inert = [d["node"] for d in measured if d["rate"] == 0 and id(d) not in by_hub203]
+            if inert:
                 yield self.finding(measurement.location(run, inert[0]), where=where,
                                    problem=f"dropout never drops (measured rate 0 over "
                                            f"{measured[0]['samples']} units at {', '.join(inert)})",
@@ -62,7 +67,10 @@ class TrainingModeInert(DynamicRule):
                                    fix="make the dropout depend on the training flag the train graph sets")
             norms = run.get("batchnorm", [])
             expects_updates = (run.get("update_ops") or run.get("object")) and declared.get("batch_norms")
-            if norms and expects_updates and not any(b.get("updated") for b in norms):
+            # A momentum of 1 read statically is HUB205's cause (statistics that never move), which states this.
+            frozen = reported_statically("HUB205", config, measurement.path) and any(
+                (b.get("momentum") or 0) >= 1 for b in declared.get("batch_norms", []))
+            if norms and expects_updates and not frozen and not any(b.get("updated") for b in norms):
                 yield self.finding(measurement.location(run), where=where,
                                    problem=f"batch-norm statistics never update ({len(norms)} moving variables "
                                            "unchanged after the update ops ran)",

@@ -21,6 +21,9 @@ class KernelUnregularized(ModuleRule):
     )
     message = "trainable kernel `{variable}` ({ops}) has no regularization loss"
     group_message = "{count} trainable kernels have no regularization loss"
+    #: with ``--load``: whether the gradient of the exported losses reaches the kernel (hublint.dynamic.confirm)
+    measured_note = " (measured: no regularization gradient reaches it)"
+    reached_note = " (measured: a regularization gradient reaches it)"
     fix = (
         "add `kernel_regularizer=` (tf-slim: `weights_regularizer=`) to the layer that creates "
         "`{variable}`{saved_object}"
@@ -71,3 +74,8 @@ class KernelUnregularized(ModuleRule):
                     module.location(meta_graph, kernel.variable),
                     variable=kernel.variable, ops=", ".join(kernel.ops), saved_object=saved_object,
                 )
+
+    def measured(self, finding, measured) -> str:
+        """``measured_note`` for ``finding``; "" when the kernel's gradient was not measured."""
+        covered = measured.kernel_covered(finding.location.tag_set, finding.location.node)
+        return "" if covered is None else self.reached_note if covered else self.measured_note

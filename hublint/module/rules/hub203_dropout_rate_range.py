@@ -18,6 +18,8 @@ class DropoutRateRange(ModuleRule):
         "is a rate of 0.8, an easy mistake when porting TF1 code."
     )
     message = "dropout rate {rate:g} is {problem}"
+    #: with ``--load``: the rate the TensorFlow child measured at this dropout (hublint.dynamic.confirm)
+    measured_note = " (measured {rate:.2f} ± {ci95:.2f} {where})"
     fix = "set the `rate=` of the dropout at `{node}` within ({low:g}, {high:g}]"
     options = ("dropout-rate-min", "dropout-rate-max")
     bad_modules = ("dropout_always_on", "dropout_keep_prob")
@@ -65,3 +67,8 @@ class DropoutRateRange(ModuleRule):
                     module.location(meta_graph, dropout.node),
                     rate=dropout.rate, problem=problem, node=dropout.node, low=low, high=high,
                 )
+
+    def measured(self, finding, measured) -> str:
+        """``measured_note`` for ``finding``; "" when nothing was measured at its dropout."""
+        reading = measured.dropout(finding.location.tag_set, finding.location.node)
+        return self.measured_note.format(**reading) if reading else ""

@@ -19,6 +19,7 @@ class DropoutInInferenceGraph(ModuleRule):
         "in the graph for the `train` tag set only."
     )
     message = "random dropout `{name}` (rate {rate}) runs at inference: {where}"
+    measured_note = " (measured {where}: two runs on the same input give different outputs)"
     group_message = "{count} random dropouts run at inference"
     fix = (
         "apply the dropout at `{node}` only for training: "
@@ -73,6 +74,11 @@ class DropoutInInferenceGraph(ModuleRule):
                     rate=f"{dropout.rate:g}" if dropout.rate is not None else "not constant",
                     where=inference_place(dropout), node=name, name=name,
                 )
+
+    def measured(self, finding, measured) -> str:
+        """``measured_note`` when ``--load`` saw the symptom in the inference run of the finding's tag set."""
+        place = measured.inference_symptom(finding.location.tag_set, "deterministic")
+        return self.measured_note.format(where=place) if place else ""
 
 
 #: Name scopes that ops open inside a dropout or batch-norm call: not part of the user's name.

@@ -18,6 +18,9 @@ class BatchnormMomentumHigh(ModuleRule):
         "they catch up and inference uses the publisher's statistics."
     )
     message = "batch-norm momentum {momentum:g} is above the maximum {maximum:g}{where}"
+    #: with ``--load``: the momentum solved from one update of the moving statistics (hublint.dynamic.confirm)
+    measured_note = " (measured {momentum:g} on {count} of {total} moving statistics {where})"
+    inert_note = " (measured: the {total} moving statistics never update {where})"
     fix = "lower `momentum=` (tf-slim: `decay=`) of the batch norm `{layer}`{others} to {maximum:g} or less"
     options = ("batchnorm-momentum-max",)
     bad_modules = ("batchnorm_fused_high_momentum", "batchnorm_unfused", "slim_arg_scope",
@@ -81,6 +84,13 @@ class BatchnormMomentumHigh(ModuleRule):
                     where=f" in {count} batch norms" if count > 1 else "",
                     others=f" and the {count - 1} others (in tf-slim, one arg_scope sets them all)" if count > 1 else "",
                 )
+
+    def measured(self, finding, measured) -> str:
+        """``measured_note`` for ``finding``; "" when no batch norm was measured in its graph."""
+        reading = measured.momentum(finding.location.tag_set, finding.location.node)
+        if reading is None:
+            return ""
+        return (self.inert_note if reading["momentum"] is None else self.measured_note).format(**reading)
 
 
 def _scope(name: str) -> str:

@@ -21,6 +21,7 @@ class BatchnormTrainingInInferenceGraph(ModuleRule):
         "`training=True` is hard-coded or the module function is not given a training flag."
     )
     message = "batch norm `{node}` runs in training mode at inference: {where}"
+    measured_note = " (measured {where}: an example's output changes when the rest of its batch changes)"
     group_message = "{count} batch norms run in training mode at inference"
     fix = (
         "pass `training=is_training` (tf-slim: `is_training=`) to the batch norm `{layer}` and set "
@@ -73,3 +74,8 @@ class BatchnormTrainingInInferenceGraph(ModuleRule):
                 reported.add(name)
                 yield self.finding(module.location(meta_graph, name), node=name,
                                    where=inference_place(batch_norm), layer=name.rsplit("/", 1)[0])
+
+    def measured(self, finding, measured) -> str:
+        """``measured_note`` when ``--load`` saw the symptom in the inference run of the finding's tag set."""
+        place = measured.inference_symptom(finding.location.tag_set, "batch_independent")
+        return self.measured_note.format(where=place) if place else ""
