@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -16,12 +18,73 @@ from hublint.report import get_reporter, sarif_report
 from hublint.runner import InternalError, RunResult, run
 from tests.conftest import REPO, run_cli
 from tests.report_samples import HOSTILE, sample_result
+from tests.test_module_archives import pack
+from tests.test_module_remote import http_root  # noqa: F401 - a fixture: a Range-honouring server on 127.0.0.1
 
 SCHEMA = json.loads((REPO / "hublint" / "report" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+EXAMPLE_MODULE = REPO / "examples" / "module"  # exported by examples/module_publisher.py: 5 findings
+
+
+def _rfc3986() -> tuple[re.Pattern, re.Pattern]:
+    """RFC 3986 (appendix A) ``URI`` and ``URI-reference``, spelled out from its grammar."""
+    unreserved, pct, sub = r"[A-Za-z0-9\-._~]", r"%[0-9A-Fa-f]{2}", r"[!$&'()*+,;=]"
+    pchar = rf"(?:{unreserved}|{pct}|{sub}|[:@])"
+    octet = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+    h16 = r"[0-9A-Fa-f]{1,4}"
+    ipv6 = rf"(?:(?:{h16}:)*(?:{h16}|{octet}(?:\.{octet}){{3}})?(?:::)?(?:{h16}:)*(?:{h16}|{octet}(?:\.{octet}){{3}})?)"
+    ip_literal = rf"\[(?:{ipv6}|v[0-9A-Fa-f]+\.(?:{unreserved}|{sub}|:)+)\]"
+    host = rf"(?:{ip_literal}|{octet}(?:\.{octet}){{3}}|(?:{unreserved}|{pct}|{sub})*)"
+    authority = rf"(?:(?:{unreserved}|{pct}|{sub}|:)*@)?{host}(?::[0-9]*)?"
+    segment, segment_nz = rf"{pchar}*", rf"{pchar}+"
+    segment_nz_nc = rf"(?:{unreserved}|{pct}|{sub}|@)+"
+    abempty = rf"(?:/{segment})*"
+    absolute = rf"/(?:{segment_nz}(?:/{segment})*)?"
+    query = rf"(?:\?(?:{pchar}|[/?])*)?(?:#(?:{pchar}|[/?])*)?"
+    uri = rf"[A-Za-z][A-Za-z0-9+\-.]*:(?://{authority}{abempty}|{absolute}|{segment_nz}(?:/{segment})*|){query}"
+    relative = rf"(?://{authority}{abempty}|{absolute}|{segment_nz_nc}(?:/{segment})*|){query}"
+    return re.compile(uri), re.compile(rf"(?:{uri}|{relative})")
+
+
+URI, URI_REFERENCE = _rfc3986()
+# jsonschema checks the "uri" / "uri-reference" formats only with an optional package: check them here,
+# so that validating against the schema also validates every artifactLocation.uri.
+FORMATS = jsonschema.FormatChecker()
+FORMATS.checks("uri")(lambda value: not isinstance(value, str) or bool(URI.fullmatch(value)))
+FORMATS.checks("uri-reference")(lambda value: not isinstance(value, str) or bool(URI_REFERENCE.fullmatch(value)))
 
 
 def validate(document: dict) -> None:
-    jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(document)
+    jsonschema.Draft4Validator(SCHEMA, format_checker=FORMATS).validate(document)
+
+
+def artifact_locations(document: dict) -> list[dict]:
+    """Every ``artifactLocation`` in the log, wherever it is."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            if "artifactLocation" in value:
+                found.append(value["artifactLocation"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document)
+    return found
+
+
+def uris_are_well_formed(document: dict) -> list[str]:
+    """Validates the log, then: absolute URIs carry no ``uriBaseId``, relative ones are under %SRCROOT%."""
+    validate(document)
+    locations = artifact_locations(document)
+    for location in locations:
+        if URI.fullmatch(location["uri"]):
+            assert "uriBaseId" not in location, location
+        else:
+            assert location["uriBaseId"] == "%SRCROOT%", location
+    return sorted({location["uri"] for location in locations})
 
 
 @pytest.fixture
@@ -204,3 +267,89 @@ def test_a_finding_about_one_file_of_a_module_points_at_that_file(tmp_path, conf
     assert item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "mod/variables/variables.index"
     assert "(module mod, file variables/variables.index, node dense/kernel)" in item["message"]["text"]
     assert item["locations"][0]["logicalLocations"][0]["properties"]["module"] == "mod"
+
+
+# -- URIs: remote modules and archive members (RFC 3986) ---------------------------------
+
+
+def test_the_uri_formats_are_checked():
+    assert URI.fullmatch("https://models.example.org/text%20embedding/saved_model.pb")
+    assert URI.fullmatch("gs://bucket/m.tar.gz!/saved_model.pb") and URI.fullmatch("http://[::1]:8080/m")
+    assert URI_REFERENCE.fullmatch("m.tar.gz!/variables/variables.index") and not URI.fullmatch("m.tar.gz")
+    for bad in ("http://host/my module/", "m%zz/saved_model.pb", "a<b", "http://host/m#x#y", "[draft]/m"):
+        assert not URI_REFERENCE.fullmatch(bad), bad
+    finding = Finding(Location("a.py", 1, 1), "HUB001", "source-unparsable", Severity.ERROR, "m")
+    document = sarif_report.document(RunResult(findings=[finding]), Config(cache=False))
+    document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "a b.py"
+    with pytest.raises(jsonschema.ValidationError, match="uri-reference"):
+        validate(document)
+
+
+def test_archive_members_are_uris_with_their_bang(tmp_path, config):
+    """A module in an archive is shown at ``m.tar.gz!/saved_model.pb``; a stray member at its own name,
+    percent-encoded where a URI needs it; ``!`` stays as the text report writes it."""
+    stray = "old notes #1 [draft] ü%.txt~"  # an editor backup: HUB402
+    pack(EXAMPLE_MODULE, tmp_path / "m.tar.gz", extra={stray: b"x"})
+    result = run(["m.tar.gz"], config)
+    document = json.loads(sarif_report.render(result, config))
+    assert uris_are_well_formed(document) == [
+        "m.tar.gz!/old%20notes%20%231%20%5Bdraft%5D%20%C3%BC%25.txt~", "m.tar.gz!/saved_model.pb"]
+    by_uri = results_by_uri(document)
+    assert sorted(r["ruleId"] for r in by_uri["m.tar.gz!/saved_model.pb"]) == [
+        "HUB201", "HUB202", "HUB202", "HUB204", "HUB207"]
+    [backup] = next(items for uri, items in by_uri.items() if "draft" in uri)
+    assert backup["ruleId"] == "HUB402"
+    assert "(module m.tar.gz, file old notes #1 [draft] ü%.txt~)" in backup["message"]["text"]
+
+
+def test_archive_outside_the_working_directory_is_an_absolute_file_uri(tmp_path, config, monkeypatch):
+    (tmp_path / "work").mkdir()
+    pack(EXAMPLE_MODULE, tmp_path / "m.zip")
+    monkeypatch.chdir(tmp_path / "work")
+    result = run([str(tmp_path / "m.zip")], config)
+    uris = uris_are_well_formed(json.loads(sarif_report.render(result, config)))
+    assert uris == [(tmp_path / "m.zip").as_uri() + "!/saved_model.pb"]
+
+
+def test_remote_modules_keep_absolute_urls(http_root, config):  # noqa: F811 - the fixture
+    """Over a real HTTP server: a remote folder is shown at its URL's ``saved_model.pb`` and a remote
+    archive at ``URL!/saved_model.pb``; URLs stay absolute (no base), their %XX stay as given."""
+    root, base, _ = http_root
+    shutil.copytree(EXAMPLE_MODULE, root / "text models" / "m#1")
+    pack(EXAMPLE_MODULE, root / "m.tar.gz")
+    folder, archive = f"{base}/text%20models/m%231/", f"{base}/m.tar.gz"
+    result = run([folder, archive], config)
+    assert not result.internal_errors and len(result.modules) == 2
+    document = json.loads(sarif_report.render(result, config))
+    assert uris_are_well_formed(document) == [f"{base}/m.tar.gz!/saved_model.pb",
+                                              f"{base}/text%20models/m%231/saved_model.pb"]
+    assert all(len(items) == 5 for items in results_by_uri(document).values())
+    logical = document["runs"][0]["results"][0]["locations"][0]["logicalLocations"][0]
+    assert URI.fullmatch(logical["properties"]["module"])
+
+
+@pytest.mark.parametrize("module, uri", [
+    ("gs://hub-models/text embedding/v2", "gs://hub-models/text%20embedding/v2"),
+    ("gs://hub-models/ünïcode/100%/m", "gs://hub-models/%C3%BCn%C3%AFcode/100%25/m"),
+    ("https://models.example.org/m%20v2", "https://models.example.org/m%20v2"),
+    ("https://user@[::1]:8443/a<b>/m", "https://user@[::1]:8443/a%3Cb%3E/m"),
+    ("s3://bucket/my model.tar.gz", "s3://bucket/my%20model.tar.gz"),
+])
+def test_urls_are_percent_encoded_only_where_a_uri_needs_it(module, uri, config):
+    """Findings as the module pass makes them for a URL (no gcsfs or s3fs needed): a meta-graph finding
+    is shown at the graph's file, a finding about one file at that file; in an archive, after ``!/``."""
+    inside = "!/" if module.endswith(".tar.gz") else "/"
+    findings = [
+        Finding(Location(module, tag_set=(), node="dense/kernel", module=module), "HUB202", "kernel-unregularized",
+                Severity.WARNING, "kernel dense/kernel has no regularization loss"),
+        Finding(Location(f"{module}{inside}variables/variables.index", node="dense/kernel", module=module),
+                "HUB211", "checkpoint-inconsistent", Severity.ERROR, "variable dense/kernel is not in the checkpoint"),
+    ]
+    result = RunResult(findings=findings, modules=[module],
+                       module_summaries={module: {"path": module, "saved_model_file": "saved_model.pb"}})
+    document = sarif_report.document(result, config)
+    assert uris_are_well_formed(document) == sorted(
+        [f"{uri}{inside}saved_model.pb", f"{uri}{inside}variables/variables.index"])
+    graph_finding, index_finding = document["runs"][0]["results"]
+    assert f"(module {module}, file variables/variables.index, node dense/kernel)" in index_finding["message"]["text"]
+    assert graph_finding["locations"][0]["logicalLocations"][0]["properties"]["module"] == uri

@@ -4,6 +4,11 @@
 Usage:
   python tests/modules/build.py [--out DIR] [--venv DIR] [--only NAME]...
 
+Targets: every publisher in tests/modules/publishers/ (NAME.py exports
+tests/modules/exported/NAME/) and the example modules of EXAMPLE_MODULES (a
+script in examples/ exports a folder of examples/). With --out DIR every
+target is built into DIR/NAME instead.
+
 Steps, each printed as it happens:
   1. Make sure the virtual environment of each toolchain a publisher needs
      exists (see TOOLCHAINS), with its exact pins; it is created (or its
@@ -15,10 +20,9 @@ Steps, each printed as it happens:
      - tf-2.21 (~/.cache/hublint/tf-current): tensorflow 2.21.0, Keras 3,
        tf-keras 2.21.0: the TensorFlow consumers use today, for TF2 exports.
      A publisher picks its toolchain with a line `# hublint-toolchain: NAME`.
-  2. Run every publisher in tests/modules/publishers/ (or only the ones named
-     with --only) in its own subprocess of its toolchain's Python, with a
-     timeout, exporting to a temporary directory that replaces OUT/<name>/ on
-     success.
+  2. Run every publisher (or only the ones named with --only) in its own
+     subprocess of its toolchain's Python, with a timeout, exporting to a
+     temporary directory that replaces the target's folder on success.
   3. Load every module built with its toolchain's TensorFlow (each tag set of
      a TF1 Hub module through hub.Module, a TF1 SavedModel through the
      tf.compat.v1 loader, TF2 SavedModels through tf.saved_model.load), print
@@ -43,8 +47,16 @@ import textwrap
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
 PUBLISHERS_DIR = os.path.join(HERE, "publishers")
 DEFAULT_OUT = os.path.join(HERE, "exported")
+# Modules shipped with the examples, so that `hublint examples/` (the README's
+# first command) shows the module pass too: target name -> (publisher script,
+# committed folder). Built, verified and compared like the test modules.
+EXAMPLE_MODULES = {
+    "example_module": (os.path.join(REPO, "examples", "module_publisher.py"),
+                       os.path.join(REPO, "examples", "module")),
+}
 CACHE_DIR = os.path.join(os.path.expanduser("~"), ".cache", "hublint")
 DEFAULT_VENV = os.path.join(CACHE_DIR, "tf-toolchain")
 PYTHON_VERSION = (3, 11)
@@ -342,13 +354,33 @@ def run_checked(cmd, what, timeout):
 # ---------------------------------------------------------------------------
 
 def list_publishers():
-  return sorted(name[:-3] for name in os.listdir(PUBLISHERS_DIR)
-                if name.endswith(".py") and not name.startswith("_"))
+  """Every target's name: the test publishers, then the example modules."""
+  names = sorted(name[:-3] for name in os.listdir(PUBLISHERS_DIR)
+                 if name.endswith(".py") and not name.startswith("_"))
+  clash = set(names) & set(EXAMPLE_MODULES)
+  if clash:
+    raise BuildError("publisher names also used by EXAMPLE_MODULES: %s" %
+                     ", ".join(sorted(clash)))
+  return names + sorted(EXAMPLE_MODULES)
+
+
+def publisher_script(name):
+  if name in EXAMPLE_MODULES:
+    return EXAMPLE_MODULES[name][0]
+  return os.path.join(PUBLISHERS_DIR, name + ".py")
+
+
+def target_folder(name, out):
+  """Where a target is written: OUT/<name> with --out, else where committed."""
+  if out is None:
+    return EXAMPLE_MODULES[name][1] if name in EXAMPLE_MODULES else \
+        os.path.join(DEFAULT_OUT, name)
+  return os.path.join(out, name)
 
 
 def publisher_toolchain(name):
   """The toolchain a publisher asks for with `# hublint-toolchain: NAME`."""
-  with open(os.path.join(PUBLISHERS_DIR, name + ".py")) as f:
+  with open(publisher_script(name)) as f:
     match = _TOOLCHAIN_LINE.search(f.read())
   chosen = match.group(1) if match else TF1_HUB_TOOLCHAIN
   if chosen not in TOOLCHAINS:
@@ -357,11 +389,11 @@ def publisher_toolchain(name):
   return chosen
 
 
-def build_one(python, name, out, timeout):
-  """Runs one publisher; returns (name, seconds, error or None)."""
-  script = os.path.join(PUBLISHERS_DIR, name + ".py")
-  target = os.path.join(out, name)
-  workdir = tempfile.mkdtemp(prefix=".%s." % name, dir=out)
+def build_one(python, name, target, timeout):
+  """Runs one publisher into `target`; returns (name, seconds, error)."""
+  script = publisher_script(name)
+  workdir = tempfile.mkdtemp(prefix=".%s." % name,
+                             dir=os.path.dirname(target))
   export_dir = os.path.join(workdir, "module")
   start = time.time()
   try:
@@ -660,8 +692,10 @@ def main(argv):
   parser = argparse.ArgumentParser(
       description=__doc__.split("\n\n")[0],
       formatter_class=argparse.RawDescriptionHelpFormatter)
-  parser.add_argument("--out", default=DEFAULT_OUT,
-                      help="directory for the modules (default: %(default)s)")
+  parser.add_argument("--out", default=None,
+                      help="directory for all the modules (default: %s, and "
+                      "the example modules' folders in examples/)" %
+                      DEFAULT_OUT)
   parser.add_argument("--venv", default=None,
                       help="venv of the %s toolchain (default: %s)" % (
                           TF1_HUB_TOOLCHAIN, DEFAULT_VENV))
@@ -699,7 +733,8 @@ def main(argv):
       by_toolchain.setdefault(publisher_toolchain(name), []).append(name)
     wanted = sorted(TOOLCHAINS) if args.venv_only or not args.only else \
         sorted(by_toolchain)
-    out = os.path.abspath(args.out)
+    out = os.path.abspath(args.out) if args.out else None
+    targets = {name: target_folder(name, out) for name in names}
     pythons, versions = {}, {}
     for toolchain_name in wanted:
       toolchain = TOOLCHAINS[toolchain_name]
@@ -711,14 +746,15 @@ def main(argv):
     if args.venv_only:
       log("toolchain venvs ready: %s" % ", ".join(wanted))
       return 0
-    os.makedirs(out, exist_ok=True)
+    for target in targets.values():
+      os.makedirs(os.path.dirname(target), exist_ok=True)
 
     log("building %d module(s) into %s with %d job(s)" % (
-        len(names), out, args.jobs))
+        len(names), out or "their committed folders", args.jobs))
     errors = {}
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-      futures = [pool.submit(build_one, pythons[toolchain_name], name, out,
-                             args.timeout)
+      futures = [pool.submit(build_one, pythons[toolchain_name], name,
+                             targets[name], args.timeout)
                  for toolchain_name, group in sorted(by_toolchain.items())
                  for name in group]
       for future in concurrent.futures.as_completed(futures):
@@ -728,7 +764,7 @@ def main(argv):
           log("FAILED %s after %.1f s: %s" % (name, seconds, error))
         else:
           log("built %-34s %8d bytes  %5.1f s" % (
-              name, dir_size(os.path.join(out, name)), seconds))
+              name, dir_size(targets[name]), seconds))
 
     for toolchain_name, group in sorted(by_toolchain.items()):
       built = [n for n in group if n not in errors]
@@ -738,7 +774,7 @@ def main(argv):
       try:
         proc = subprocess.run(
             [pythons[toolchain_name], "-B", os.path.abspath(__file__),
-             "--_verify"] + [os.path.join(out, n) for n in built],
+             "--_verify"] + [targets[n] for n in built],
             timeout=VERIFY_TIMEOUT, env=subprocess_env())
       except subprocess.TimeoutExpired:
         raise BuildError("verification timed out after %d s" % VERIFY_TIMEOUT)
@@ -747,7 +783,7 @@ def main(argv):
             "a module failed to load or run; see above")
 
     if not args.only:
-      write_toolchain_json(out, versions)
+      write_toolchain_json(out or DEFAULT_OUT, versions)
     if errors:
       raise BuildError("%d failure(s): %s" % (len(errors),
                                                ", ".join(sorted(errors))))
@@ -756,8 +792,8 @@ def main(argv):
     return 1
   built = [n for n in names if n not in errors]
   log("done: %d module(s), %d bytes in %s, %.1f s" % (
-      len(built), sum(dir_size(os.path.join(out, n)) for n in built), out,
-      time.time() - start))
+      len(built), sum(dir_size(targets[n]) for n in built),
+      out or "their committed folders", time.time() - start))
   return 0
 
 
