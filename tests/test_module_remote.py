@@ -155,6 +155,16 @@ def test_missing_and_unreachable_urls_are_hub002(http_root):
         assert summary["format"] is None
 
 
+def test_a_missing_back_end_or_an_unknown_protocol_says_what_to_do_not_to_export_again():
+    # dropbox:// is a protocol fsspec knows whose back-end (dropboxdrivefs) this project never installs
+    [missing] = lint("dropbox://team/modules/text_embedding")[0]
+    assert missing.rule_id == "HUB002" and "dropboxdrivefs" in missing.message
+    assert missing.fix.startswith("install the fsspec back-end for `dropbox://`"), missing.fix
+    [unknown] = lint("nosuchprotocol://host/module")[0]
+    assert "Protocol not known" in unknown.message and "available_protocols" in unknown.fix
+    assert "export the module again" not in missing.fix + unknown.fix
+
+
 def test_cli_lints_and_shows_a_url(http_root):
     from tests.conftest import cli_findings, run_cli
 

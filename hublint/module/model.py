@@ -37,6 +37,7 @@ class Problem:
     reason: str
     file: str = ""  # relative to the module directory
     tag_set: tuple[str, ...] | None = None
+    remedy: str = ""  # what to do when it is not the export's fault (a missing fsspec back-end); "": export again
 
 
 @dataclass(frozen=True)

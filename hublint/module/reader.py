@@ -63,7 +63,7 @@ def _load(path: str, source: ModuleSource) -> LoadedModule:
     problems = module.problems
     reason = source.problem()
     if reason is not None:
-        problems.append(Problem(reason))
+        problems.append(Problem(reason, remedy=source.remedy()))
         return module
     module.packaging = source.packaging()
     if module.packaging.unsafe:  # HUB401: an unsafe archive is refused, nothing in it is read

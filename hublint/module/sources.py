@@ -131,6 +131,10 @@ class ModuleSource:
         """Why the container cannot be read at all (not a folder, not an archive), or ``None``."""
         raise NotImplementedError
 
+    def remedy(self) -> str:
+        """What the user does about :meth:`problem` when it is not the module's fault ("" otherwise)."""
+        return ""
+
     def exists(self, name: str) -> bool:
         """Whether ``name`` exists (a broken link counts)."""
         raise NotImplementedError
@@ -670,12 +674,16 @@ def _decompressed(handle):
 class UnreadableSource(ModuleSource):
     """A container that cannot be opened at all (its one problem says why)."""
 
-    def __init__(self, path: str, reason: str):
+    def __init__(self, path: str, reason: str, remedy: str = ""):
         self.path = path
         self._reason = reason
+        self._remedy = remedy
 
     def problem(self) -> str | None:
         return self._reason
+
+    def remedy(self) -> str:
+        return self._remedy
 
 
 def open_remote(url: str) -> ModuleSource:
@@ -683,11 +691,17 @@ def open_remote(url: str) -> ModuleSource:
     try:
         import fsspec
     except ImportError:
-        return UnreadableSource(url, "reading a module from a URL needs fsspec: pip install 'hublint[remote]'")
+        return UnreadableSource(url, "reading a module from a URL needs fsspec",
+                                remedy="pip install 'hublint[remote]'")
     try:
         fs, root = fsspec.core.url_to_fs(url)
-    except (ImportError, ValueError) as exc:  # an unknown protocol, or its back-end is not installed
-        return UnreadableSource(url, f"cannot read {url}: {_why(exc)}")
+    except ImportError as exc:  # the protocol's back-end (gcsfs, s3fs, ...) is not installed
+        return UnreadableSource(url, f"cannot read {url}: {_why(exc)}",
+                                remedy=f"install the fsspec back-end for `{url.partition('://')[0]}://` "
+                                       "(e.g. `pip install gcsfs` for gs://, `pip install s3fs` for s3://)")
+    except ValueError as exc:  # an unknown protocol
+        return UnreadableSource(url, f"cannot read {url}: {_why(exc)}",
+                                remedy="check the URL's protocol: fsspec knows it by name (`fsspec.available_protocols()`)")
     root = root.rstrip("/") or root
     if is_archive_path(root):
         try:

@@ -22,7 +22,9 @@ class ModuleUnreadable(ModuleRule):
         "usually means an interrupted copy or upload, or a module written by a newer or a foreign tool."
     )
     message = "cannot read the module: {reason}"
-    fix = "export the module again with `module.export(path, session)` and copy the whole folder"
+    fix = "{remedy}"
+    #: the fix when the module's files are at fault (not a missing library)
+    export_again = "export the module again with `module.export(path, session)` and copy the whole folder"
     bad = (
         "import os\n"
         "import shutil\n\n"
@@ -41,7 +43,7 @@ class ModuleUnreadable(ModuleRule):
         for problem in module.problems:
             meta_graph = problem_graph(module, problem)
             yield self.finding(module.location(meta_graph, file="" if meta_graph else problem.file),
-                               reason=problem.reason)
+                               reason=problem.reason, remedy=problem.remedy or self.export_again)
 
 
 def problem_graph(module, problem):
