@@ -4,9 +4,16 @@
 
 The plugin runs the very rule code of ``hublint`` (:func:`hublint.source.check_tree`)
 on the astroid tree pylint has already built, then applies ``# hublint: disable=``
-comments (:func:`hublint.suppression.apply`), so a file gives the same findings in
+comments (:func:`hublint.source.suppress`), so a file gives the same findings in
 both front ends.  ``# pylint: disable=missing-kernel-regularizer`` (or ``=W9102``)
 works too: pylint filters the messages itself.
+
+Other files of the project
+    A module function's code in another file of the project (``from nets import
+    tower``) is judged as the CLI judges it.  pylint reports only on the module it
+    checks, so a problem there is reported at the call in the checked file that
+    reaches it, the message saying where it is: ``... (in nets/tower.py:5, reached
+    through tower(x))``.  The ``# hublint: disable`` comments of that file apply.
 
 Message ids
     ``HUB1nn`` becomes ``<C>91nn`` and ``HUB0nn`` becomes ``<C>99nn``, where the
@@ -46,11 +53,11 @@ from typing import TYPE_CHECKING
 from astroid import nodes
 from pylint.checkers import BaseChecker
 
-from hublint import registry, suppression
+from hublint import registry
 from hublint.config import Config, ConfigError, load
 from hublint.finding import Finding, Location, Severity
 from hublint.rule import CoreRule, Rule, SourceRule
-from hublint.source import check_tree
+from hublint.source import at_entries, check_module, suppress
 from hublint.source.parse import Unparsable, decode_source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,14 +173,17 @@ class HublintChecker(BaseChecker):
         # The text lets check_tree skip the rules that cannot fire on this file, and holds
         # the '# hublint:' comments.
         text = self._source_text(node)
+        entries: dict = {}
         try:
-            findings = check_tree(node, path, config, text)
+            findings, entries, _ = check_module(node, path, config, text)
         except RecursionError:  # astroid recursing on a pathological tree: the file's fault, as in the CLI
             findings = self._too_deep(path, config)
         report_useless = config.is_enabled("HUB003", path)
         if text is not None and (findings or report_useless):
-            findings = suppression.apply(text, path, findings, report_useless)
-        for finding in sorted(findings):
+            findings = suppress(findings, path, text, config, report_useless)
+        # pylint reports on the module it checks: a problem in another file of the project is shown at
+        # the call here that reaches it.
+        for finding in sorted(at_entries(findings, path, entries)):
             self._report(finding)
 
     def _report(self, finding: Finding) -> None:

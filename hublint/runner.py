@@ -220,7 +220,7 @@ def run(paths: list[str], config: Config, load=None, listener=None) -> RunResult
             result.cached_files += 1
             done("source", path, cached)
 
-    for path, findings, error in _lint_sources(todo, config):
+    for path, findings, error, imports in _lint_sources(todo, config):
         if error is not None:
             result.internal_errors.append(error)
             done("source", path, [])
@@ -228,7 +228,7 @@ def run(paths: list[str], config: Config, load=None, listener=None) -> RunResult
         result.findings.extend(findings)
         done("source", path, findings)
         if cache:
-            cache.put(path, findings)
+            cache.put(path, findings, imports)
     if cache:
         cache.save()
 
@@ -251,7 +251,9 @@ def run(paths: list[str], config: Config, load=None, listener=None) -> RunResult
         except Exception as exc:  # a hublint bug: report it, keep going
             result.internal_errors.append(_internal_error(modules[0], exc))
 
-    result.findings = sorted(f for f in result.findings if config.is_enabled(f.rule_id, f.location.path))
+    # A problem in a file that several linted files reach (a network of the project) is found once per file.
+    unique = {(f, f.message): f for f in result.findings if config.is_enabled(f.rule_id, f.location.path)}
+    result.findings = sorted(unique.values())
     return result
 
 
@@ -262,17 +264,19 @@ def _internal_error(path: str, exc: BaseException) -> InternalError:
 
 
 def _lint_one(path: str, config: Config):
-    from hublint.source import lint_file
+    """``(path, findings, error, imports)``: ``imports`` are the project files the findings depend on."""
+    from hublint.source import lint_file_in_project
 
     try:
-        return path, lint_file(path, config), None
+        findings, imports = lint_file_in_project(path, config)
+        return path, findings, None, imports
     except RecursionError:  # astroid recursing on a pathological tree: the file's fault
         from hublint.source import unparsable
         from hublint.source.parse import Unparsable
 
-        return path, unparsable(path, Unparsable("expressions are nested too deeply to analyse"), config), None
+        return path, unparsable(path, Unparsable("expressions are nested too deeply to analyse"), config), None, {}
     except Exception as exc:
-        return path, [], _internal_error(path, exc)
+        return path, [], _internal_error(path, exc), {}
 
 
 def _lint_chunk(paths: list[str], config: Config):
@@ -336,7 +340,10 @@ def _code_stamp() -> str:
 
 
 class _Cache:
-    """Findings of unchanged source files, keyed by path, size and mtime.
+    """Findings of unchanged source files, keyed by path, size and mtime, and by the content digests
+    of the project files each one imports, transitively (its findings may be in them, or depend on
+    them: :func:`hublint.source.project.imported_files`).  Editing ``nets/tower.py`` re-lints it and
+    the files that import it; editing an unrelated file re-lints only that file.
 
     One JSON file per hublint version and configuration, under ``cache_dir``
     next to the configuration; a cache that cannot be read or written is
@@ -347,6 +354,7 @@ class _Cache:
         self.file = file
         self.entries = entries
         self.dirty = False
+        self._digests: dict[str, str | None] = {}  # one digest per imported file per run
 
     @classmethod
     def open(cls, config: Config) -> "_Cache | None":
@@ -373,24 +381,35 @@ class _Cache:
 
     def get(self, path: str) -> list[Finding] | None:
         entry = self.entries.get(os.path.abspath(path))
-        if not entry or entry[0] != self._key(path):
+        if not entry or len(entry) != 3 or entry[0] != self._key(path) or not isinstance(entry[2], dict):
+            return None
+        if any(self._digest(imported) != digest for imported, digest in entry[2].items()):
             return None
         try:
-            return [Finding.from_dict({**item, "path": path}) for item in entry[1]]
+            # Findings in the file itself are stored without their path; those in files it reaches keep theirs.
+            return [Finding.from_dict({"path": path, **item}) for item in entry[1]]
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, path: str, findings: list[Finding]) -> None:
+    def put(self, path: str, findings: list[Finding], imports: dict | None = None) -> None:
         key = self._key(path)
         if key is None:
             return
         items = []
         for finding in findings:
             item = finding.to_dict()
-            del item["path"]
+            if item["path"] == path:
+                del item["path"]
             items.append(item)
-        self.entries[os.path.abspath(path)] = [key, items]
+        self.entries[os.path.abspath(path)] = [key, items, dict(imports or {})]
         self.dirty = True
+
+    def _digest(self, path: str) -> str | None:
+        if path not in self._digests:
+            from hublint.source.project import digest_of
+
+            self._digests[path] = digest_of(path)
+        return self._digests[path]
 
     def save(self) -> None:
         if not self.dirty:

@@ -16,9 +16,14 @@
   (``if is_training: helper(x)``, ``tf.cond(flag, fn, ...)``, after
   ``if not is_training: return``);
 - every ``slim.arg_scope`` declaration; scopes returned by functions of this
-  file, tf-slim / TF-Models nets arg-scope functions (a small catalogue in
-  :mod:`hublint.source.ops`), ``tf.variable_scope(regularizer=...)``, and
-  scopes that cannot be read (opaque: they may set anything on tf-slim ops).
+  file, of other project files and of tf-slim's source (read through
+  :mod:`hublint.source.project`; a small catalogue in :mod:`hublint.source.ops`
+  covers tf-slim / TF-Models nets arg-scope functions when their source is not
+  at hand), ``tf.variable_scope(regularizer=...)``, and scopes that cannot be
+  read (opaque: they may set anything on tf-slim ops);
+- in a file that builds hub modules, the functions of other project files that
+  its module code calls: their files are walked like this one (at most
+  :data:`MAX_OTHER_FILES`), and their calls count where module code reaches them.
 
 It works on any astroid tree, the one hublint parses and the one pylint builds.
 """
@@ -32,7 +37,7 @@ from typing import Iterator, Mapping, NamedTuple
 from astroid import nodes
 
 from hublint.finding import Location
-from hublint.source import ops
+from hublint.source import ops, project
 from hublint.source.names import Names, api_version, canonical, parameter_of
 from hublint.source.values import UNKNOWN, Bindings, bind_call, evaluate
 
@@ -49,6 +54,8 @@ _VARIABLE_SCOPE_OPS = frozenset(name for name in ops.WEIGHT_LAYERS if name.start
 _REGULARIZER_KEYWORDS = frozenset(keyword for keywords in ops.WEIGHT_LAYERS.values() for keyword in keywords)
 # How deep module_fn expressions are followed through names, factories, partials and callers.
 _MAX_FOLLOW = 6
+# How many other files (project files and tf-slim sources) one linted file's facts read.
+MAX_OTHER_FILES = 32
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,8 +200,12 @@ class SourceFacts:
     scope_in_module_code: frozenset = field(default_factory=frozenset)  # ArgScopes declared in module code
     local_calls: Mapping = field(default_factory=dict)  # FunctionDef of this file -> its call nodes here
     linear_optimizers: frozenset = field(default_factory=frozenset)  # Call nodes of linear-model optimizers
-    unfollowed_calls: tuple = ()  # (call node, function it is in, callee text, module it comes from) in module code
+    # (call node, function it is in, callee text, module it comes from ("": a callee computed at run time),
+    # why its import cannot be followed ("": the file is not found)) in module code
+    unfollowed_calls: tuple = ()
     unfollowed_scopes: tuple = ()  # (arg_scope call node, function it is in) of scopes hublint cannot read, in module code
+    entries: Mapping = field(default_factory=dict)  # path of another file read -> the node here that reaches it
+    imports: tuple = ()  # what this file imports, as project.imported_files reads it
 
     def named(self, *names: str) -> Iterator[CallSite]:
         """The call sites of any of the canonical ``names``."""
@@ -240,6 +251,7 @@ class _Context(NamedTuple):
     function: nodes.FunctionDef | None
     scopes: tuple  # of ArgScope / _ScopeFromFunction, outermost first
     conditional: bool
+    other_file: object = None  # the project.SourceModule of another file: judged only where module code reaches it
 
 
 class _Reference(NamedTuple):
@@ -274,10 +286,18 @@ class _Collector:
         self.local_calls: dict = {}
         self.unresolved_calls: list = []
         self.with_names: dict = {}  # (FunctionDef, name) -> scopes active inside ``with ... as name``
+        self.imported_names: set[str] = set()  # names bound by imports in the files walked
+        self.imports: list = []  # what this file imports: (module, level, optional) for project.imported_files
+        self.other_trees: dict = {}  # id(tree) of another file walked -> (project.SourceModule, node that reached it)
+        self.followed: set = set()  # id of Name / Attribute nodes that resolved into another file
+        self.not_followed: dict = {}  # id of Name / Attribute node -> why its import cannot be followed
+        self.dynamic_calls: list = []  # (call node, function) whose callee is computed: ``nets[name](x)``
+        self.reads_done = (0, 0)  # name_reads / attribute_reads already given to find_references
+        self.follows_imports = False  # only a file that builds hub modules reads other files' code
 
     # One iterative pass over the tree: deep expressions must not exhaust the recursion limit.
-    def walk(self) -> None:
-        stack: list[tuple[nodes.NodeNG, _Context]] = [(self.tree, _Context(None, (), False))]
+    def walk(self, tree=None, other_file=None) -> None:
+        stack: list[tuple[nodes.NodeNG, _Context]] = [(tree or self.tree, _Context(None, (), False, other_file))]
         while stack:
             node, context = stack.pop()
             children = self.visit(node, context)
@@ -299,11 +319,18 @@ class _Collector:
             self.attribute_reads.append((node, context))
         return [(node.expr, context)]
 
+    def visit_import(self, node, context: _Context):
+        for imported, alias in node.names:
+            if imported != "*":
+                self.imported_names.add(alias or imported.split(".")[0])
+        if context.other_file is None:
+            self.imports.extend(project.imports_of(node))
+
     def visit_function(self, node, context: _Context):
         self.function_names.add(node.name)
         if isinstance(node.parent, nodes.ClassDef):
             self.method_names.add(node.name)
-        inner = _Context(node, (), False)
+        inner = _Context(node, (), False, context.other_file)
         body = set(map(id, node.body))
         return [(child, inner) for child in node.get_children() if id(child) not in body] + _sequence(node.body, inner)
 
@@ -320,18 +347,85 @@ class _Collector:
             scopes = context.scopes
             if isinstance(node.value, nodes.Name):  # ``with slim.arg_scope(...) as sc: ...`` then ``return sc``
                 scopes = self.with_names.get((context.function, node.value.name), scopes)
+            elif isinstance(node.value, nodes.Call) and "scope" in node.value.func.as_string():
+                # ``return inception_v3.inception_v3_arg_scope(weight_decay=...)``: a scope function's scope
+                returned = self.scope_function(node.value) or self.known_library_scope(node.value, context)
+                if returned is not None:
+                    scopes = scopes + (returned,)
             if scopes:
                 self.returned_scopes.setdefault(context.function, scopes)
         return [(child, context) for child in node.get_children()]
 
     def find_references(self) -> None:
-        """Record where the functions of this file are named (called, or passed on as a callable)."""
-        for node, context in self.name_reads:
-            if node.name in self.function_names:
-                self.add_reference(node, self.names.local_definition(node), context)
-        for node, context in self.attribute_reads:
-            if node.attrname in self.method_names:
-                self.add_reference(node, self.method_of(node), context)
+        """Record where the functions of this file are named (called, or passed on as a callable), and,
+        in a file that builds hub modules, the functions of other project files it imports."""
+        while self.reads_done != (len(self.name_reads), len(self.attribute_reads)):
+            names_done, attributes_done = self.reads_done
+            self.reads_done = (len(self.name_reads), len(self.attribute_reads))
+            for node, context in self.name_reads[names_done:]:
+                if node.name in self.function_names:
+                    target = self.names.local_definition(node)
+                    if target is not None:
+                        self.add_reference(node, target, context)
+                        continue
+                if node.name in self.imported_names and self.follows_from(context):
+                    self.add_reference(node, self.other_definition(node), context)
+            for node, context in self.attribute_reads[attributes_done:]:
+                if node.attrname in self.method_names:
+                    target = self.method_of(node)
+                    if target is not None:
+                        self.add_reference(node, target, context)
+                        continue
+                if node.expr.__class__ is nodes.Name and node.expr.name in self.imported_names and self.follows_from(context):
+                    self.add_reference(node, self.other_definition(node), context)
+
+    def follows_from(self, context: _Context) -> bool:
+        """Whether imports read here are followed: in functions of a file that builds hub modules or of
+        the project files it reads, never in a library's source (read only for its arg scopes)."""
+        if not self.follows_imports or context.function is None:
+            return False
+        return context.other_file is None or not context.other_file.library
+
+    def other_definition(self, expr):
+        """The function of another project file that an imported name (or ``module.name``) stands for,
+        its file walked like this one; None (with the reason kept for HUB004) when it cannot be followed."""
+        found = project.definition(expr)
+        if found is None:
+            return None
+        if isinstance(found, project.Unresolved):
+            self.not_followed[id(expr)] = found.reason
+            return None
+        if found.module.library:
+            return None  # a library's network: its ops are not the publisher's module code
+        if not self.read_other_file(found.module, expr):
+            self.not_followed[id(expr)] = f"more than {MAX_OTHER_FILES} other files would have to be read"
+            return None
+        self.followed.add(id(expr))
+        return found.function
+
+    def read_other_file(self, module, entry: nodes.NodeNG) -> bool:
+        """Walk another file's tree once (False when the bound on files read is reached); ``entry``
+        is the node that first reached it."""
+        key = id(module.tree)
+        if key in self.other_trees:
+            return True
+        if len(self.other_trees) >= MAX_OTHER_FILES:
+            return False
+        self.other_trees[key] = (module, entry)
+        self.walk(module.tree, other_file=module)
+        return True
+
+    def entries(self) -> dict:
+        """For each other file walked: the node of the linted file through which it was first reached."""
+        found = {}
+        for module, entry in self.other_trees.values():
+            node, hops = entry, 0
+            while node.root() is not self.tree and id(node.root()) in self.other_trees and hops <= MAX_OTHER_FILES:
+                node, hops = self.other_trees[id(node.root())][1], hops + 1
+            if isinstance(node.parent, nodes.Call) and node.parent.func is node:
+                node = node.parent  # the call ``tower(x)``, not the name ``tower``
+            found[module.display(self.path)] = node
+        return found
 
     def add_reference(self, node, target, context: _Context) -> None:
         if target is None:
@@ -389,6 +483,8 @@ class _Collector:
             self.raw_calls.append(_RawCall(node, name, dotted, context, partial))
         elif context.function is not None and isinstance(node.func, (nodes.Name, nodes.Attribute)):
             self.unresolved_calls.append((node, context.function))  # a relative import, a local, a method...
+        elif context.function is not None and _computed_callee(node.func):
+            self.dynamic_calls.append((node, context.function))
         children = [(node.func, context)]
         arguments = [*node.args, *(keyword.value for keyword in node.keywords or ())]
         branch = context._replace(conditional=True) if name in _BRANCHING_CALLS else context
@@ -440,6 +536,11 @@ class _Collector:
             return scope
         return self.scope_function(first) or self.library_scope(first, expr, context)
 
+    def known_library_scope(self, expr: nodes.Call, context: _Context) -> ArgScope | None:
+        """The catalogued library scope ``expr`` calls, or None (not opaque: it may be no scope at all)."""
+        found = self.library_scope(expr, expr, context)
+        return None if found.opaque else found
+
     def library_scope(self, expr, arg_scope: nodes.Call, context: _Context) -> ArgScope:
         """The scope of a library's arg-scope function (``inception_v3_arg_scope()``) from the
         catalogue; any other scope hublint cannot read is opaque: it may set anything."""
@@ -468,13 +569,11 @@ class _Collector:
     # -- after the walk --------------------------------------------------------------------
     def facts(self) -> SourceFacts:
         self.walk()
+        specs_raw = [
+            raw for raw in self.raw_calls if raw.name == ops.CREATE_MODULE_SPEC and raw.context.other_file is None
+        ]
+        self.follows_imports = bool(specs_raw)
         self.find_references()
-        callees: dict = {}
-        callers: dict = {}
-        for reference in self.references:
-            callees.setdefault(reference.caller, set()).add(reference.target)
-            callers.setdefault(reference.target, []).append(reference)
-        specs_raw = [raw for raw in self.raw_calls if raw.name == ops.CREATE_MODULE_SPEC]
         roots: set = set()
         spec_roots = []
         root_arguments: dict = {}  # module function -> the arguments partials bind (None: called as is)
@@ -486,6 +585,12 @@ class _Collector:
             roots.update(found)
             for function, bound in pairs:
                 root_arguments.setdefault(function, []).append(bound)
+        self.find_references()  # in the files of module functions imported from other files
+        callees: dict = {}
+        callers: dict = {}
+        for reference in self.references:
+            callees.setdefault(reference.caller, set()).add(reference.target)
+            callers.setdefault(reference.target, []).append(reference)
         reach = {function: _reachable(function, callees) for function in roots}
         module_code: set = set()
         for root in roots:
@@ -498,8 +603,10 @@ class _Collector:
         calls = []
         by_node = {}
         for raw in self.raw_calls:
-            layers = inherited.layers(raw.context.function) + inherited.resolve(raw.context.scopes)
             function = raw.context.function
+            if raw.context.other_file is not None and function not in module_code:
+                continue  # another file's code counts only where this file's module code reaches it
+            layers = inherited.layers(function) + inherited.resolve(raw.context.scopes)
             live = function in module_code and not (dead and _inside_any(raw.node, dead, function))
             call = self.call_site(raw, layers, live, function is None or function in closed, function in conditional)
             calls.append(call)
@@ -507,9 +614,14 @@ class _Collector:
         specs = tuple(
             _module_spec(by_node[raw.node], found, why) for raw, (found, why) in zip(specs_raw, spec_roots)
         )
-        declared_in_module = frozenset(scope for scope in self.declared_scopes if scope.function in module_code)
+        declared = tuple(
+            scope for scope in self.declared_scopes
+            if scope.function in module_code or not self.other_trees or scope.call.root() is self.tree
+        )
+        declared_in_module = frozenset(scope for scope in declared if scope.function in module_code)
         in_module_code = [(raw.node, raw.context.function) for raw in self.raw_calls if raw.context.function in module_code]
         in_module_code += [(node, function) for node, function in self.unresolved_calls if function in module_code]
+        in_module_code = [(node, function) for node, function in in_module_code if id(node.func) not in self.followed]
         opaque_scopes = tuple(
             (scope.call, scope.function)
             for scope in dict.fromkeys(
@@ -517,25 +629,31 @@ class _Collector:
             )
             if scope.function in module_code
         )
-        unfollowed = tuple(
-            (node, function, node.func.as_string(), source)
-            for node, function in sorted(in_module_code, key=lambda item: (item[0].lineno or 0, item[0].col_offset or 0))
+        unfollowed = [
+            (node, function, node.func.as_string(), source, self.not_followed.get(id(node.func), ""))
+            for node, function in in_module_code
             for source in (self.names.project_import(node.func),)
             if source is not None
-        )
+        ]
+        unfollowed += [
+            (node, function, node.func.as_string(), "", "") for node, function in self.dynamic_calls if function in module_code
+        ]
+        unfollowed.sort(key=lambda item: (item[0].root().file or "", item[0].lineno or 0, item[0].col_offset or 0))
 
         return SourceFacts(
             path=self.path,
             calls=tuple(calls),
-            arg_scopes=tuple(self.declared_scopes),
+            arg_scopes=declared,
             module_specs=specs,
             module_code=frozenset(module_code),
             reach=reach,
             scope_in_module_code=declared_in_module,
             local_calls={function: tuple(found) for function, found in self.local_calls.items()},
             linear_optimizers=frozenset(self.linear_optimizers(calls)),
-            unfollowed_calls=unfollowed,
+            unfollowed_calls=tuple(unfollowed),
             unfollowed_scopes=opaque_scopes,
+            entries=self.entries(),
+            imports=tuple(dict.fromkeys(self.imports)),
         )
 
     def linear_optimizers(self, calls):
@@ -626,6 +744,11 @@ class _Collector:
             if function is not None:
                 yield function, None
                 return
+            if expr.name in self.imported_names:
+                function = self.other_definition(expr)
+                if function is not None:
+                    yield function, None
+                    return
             value = self.names.assigned_value(expr)
             if value is not None:
                 yield from self.module_functions(value, depth + 1)
@@ -639,6 +762,8 @@ class _Collector:
                         yield from self.module_functions(bound[1][name], depth + 1)
         elif isinstance(expr, nodes.Attribute):
             method = self.method_of(expr) if isinstance(expr.expr, (nodes.Name, nodes.Call)) else None
+            if method is None and isinstance(expr.expr, nodes.Name) and expr.expr.name in self.imported_names:
+                method = self.other_definition(expr)
             if method is not None:
                 yield method, None
         elif isinstance(expr, nodes.Call):
@@ -677,6 +802,9 @@ class _Collector:
         if isinstance(expr, nodes.Name):
             source = self.names.project_import(expr, any_module=True)
             if source is not None:
+                why = self.not_followed.get(id(expr), "")
+                if why and "cannot be found" not in why:
+                    return f"module function {text} is imported from {source}, but {why}"
                 return f"module function {text} is imported from {source}, another file hublint does not read"
             found = parameter_of(expr)
             if found is not None:
@@ -713,13 +841,21 @@ class _Collector:
         return None, None, None
 
     def scope_function(self, expr):
-        """``my_arg_scope(...)`` or a name bound to it, as a scope to resolve after the walk."""
+        """``my_arg_scope(...)`` or a name bound to it, as a scope to resolve after the walk; an
+        arg-scope function of another project file or of tf-slim's source is read from its file."""
         if isinstance(expr, nodes.Name):
             expr = self.names.assigned_value(expr)
-        if isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Name):
+        if not isinstance(expr, nodes.Call):
+            return None
+        if isinstance(expr.func, nodes.Name):
             function = self.names.local_definition(expr.func)
             if function is not None:
                 return _ScopeFromFunction(function, bind_call(expr, function), expr)
+        if isinstance(expr.func, (nodes.Name, nodes.Attribute)):
+            found = project.definition(expr.func)
+            if isinstance(found, project.Definition) and self.read_other_file(found.module, expr):
+                if found.function in self.returned_scopes:
+                    return _ScopeFromFunction(found.function, bind_call(expr, found.function), expr)
         return None
 
 
@@ -733,7 +869,16 @@ _HANDLERS = {
     nodes.With: _Collector.visit_with,
     nodes.Call: _Collector.visit_call,
     nodes.Return: _Collector.visit_return,
+    nodes.Import: _Collector.visit_import,
+    nodes.ImportFrom: _Collector.visit_import,
 }
+
+
+def _computed_callee(func) -> bool:
+    """``nets[name](x)``, ``getattr(nets, name)(x)``: a callee chosen at run time."""
+    if isinstance(func, nodes.Subscript):
+        return True
+    return isinstance(func, nodes.Call) and isinstance(func.func, nodes.Name) and func.func.name == "getattr"
 
 
 def _sequence(statements, context: _Context) -> list:
@@ -820,9 +965,10 @@ def _is_method_call(call: nodes.Call, function) -> bool:
 
 
 def location_of(node: nodes.NodeNG, path: str) -> Location:
-    """The 1-based location of ``node`` in ``path``."""
+    """The 1-based location of ``node`` in ``path`` (the linted file), or in the other file of the
+    project that ``node`` is in."""
     return Location(
-        path=path,
+        path=project.display_path(node, path),
         line=node.lineno or 0,
         column=(node.col_offset or 0) + 1,
         end_line=node.end_lineno or 0,
@@ -921,8 +1067,35 @@ class _InheritedScopes:
                 if returned is None:  # a function of this file that returns no scope hublint can read
                     layers.append(ArgScope(frozenset(), {}, scope.call, scope.function, opaque=True))
                     continue
-                layers.extend(layer.rebound(scope.bindings) for layer in self.resolve(returned, depth + 1))
+                layers.extend(
+                    _without_disabled_regularizers(layer.rebound(scope.bindings))
+                    for layer in self.resolve(returned, depth + 1)
+                )
         return tuple(layers)
+
+
+# tf-slim's (and tf.contrib.layers') regularizers return no regularizer for a scale of 0.
+_DISABLED_BY_ZERO = frozenset({"slim.l1_regularizer", "slim.l2_regularizer"})
+
+
+def _without_disabled_regularizers(scope: ArgScope) -> ArgScope:
+    """``scope`` without the regularizers a caller's argument turns off (``inception_v3_arg_scope(
+    weight_decay=0.0)`` sets ``weights_regularizer=l2_regularizer(0.0)``, which is none)."""
+    if not scope.defaults or not any(keyword in _REGULARIZER_KEYWORDS for keyword in scope.defaults):
+        return scope
+    kept = {keyword: argument for keyword, argument in scope.defaults.items() if not _disabled(keyword, argument)}
+    if len(kept) == len(scope.defaults):
+        return scope
+    return ArgScope(scope.ops, kept, scope.call, scope.function, scope.star_kwargs, scope.opaque)
+
+
+def _disabled(keyword: str, argument: Argument) -> bool:
+    node = argument.node
+    if keyword not in _REGULARIZER_KEYWORDS or not isinstance(node, nodes.Call):
+        return False
+    if Names().resolve(node.func) not in _DISABLED_BY_ZERO:
+        return False
+    return evaluate(_argument_node(node, "scale", 0), bindings=argument.bindings) == 0
 
 
 def _module_spec(call: CallSite, module_functions, not_followed: str) -> ModuleSpec:

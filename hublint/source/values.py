@@ -2,7 +2,8 @@
 
 Literals, simple arithmetic (``1 - 0.3``), containers of those, ``set()`` /
 ``dict(...)``, and names bound once to a constant (module constants, local
-variables) have a value; anything else is :data:`UNKNOWN`.  Containers keep
+variables, module constants of another project file imported with ``from
+config import TAGS``) have a value; anything else is :data:`UNKNOWN`.  Containers keep
 their known parts and hold :data:`UNKNOWN` where a part is not constant.
 
 With ``defaults=True`` a function parameter evaluates to its default value
@@ -131,6 +132,8 @@ def _name_value(node: nodes.Name, defaults, bindings, depth):
         _, assignments = node.lookup(node.name)
     except Exception:
         return UNKNOWN
+    if len(assignments) == 1 and isinstance(assignments[0], nodes.ImportFrom):
+        assignments = _imported_constant(assignments[0], node.name)  # ``from config import TAGS``
     if not assignments:
         return UNKNOWN
     values = []
@@ -151,6 +154,13 @@ def _name_value(node: nodes.Name, defaults, bindings, depth):
         values.append(value)
     first = values[0]
     return first if all(_same(first, other) for other in values[1:]) else UNKNOWN
+
+
+def _imported_constant(import_node: nodes.ImportFrom, name: str) -> list:
+    """The module-level bindings of ``name`` in the project file it is imported from (the project view)."""
+    from hublint.source import project
+
+    return project.imported_value(import_node, name)
 
 
 # Methods that change a list or dict in place.

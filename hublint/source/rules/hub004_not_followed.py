@@ -14,10 +14,14 @@ class NotFollowed(SourceRule):
     summary = (
         "Reports where the source pass could not follow module code, so the module-graph rules "
         "(HUB102-HUB110) did not run there: a `module_fn` given to `hub.create_module_spec` that is no "
-        "function of this file (imported from another file, computed, a parameter no call sets), a "
-        "call in module code to a function imported from another file of the project, and an `arg_scope` "
-        "in module code whose settings hublint cannot read (arg-scope functions of tf-slim's and TF-Models' "
-        "nets are known). The message names the expression and why."
+        "function hublint can read (imported from a file it cannot find, computed, a parameter no call "
+        "sets), a call in module code to a function it cannot follow (an import of a project file that "
+        "cannot be found or read, a class, a name bound several times; a callee chosen at run time such as "
+        "`nets[name](x)` or `getattr(nets, name)(x)`), and an `arg_scope` in module code whose settings "
+        "hublint cannot read. Functions of the other files of the project are followed (the project view: "
+        "the linted file's folder and the folder above its package), and arg-scope functions are read from "
+        "tf-slim's installed source, or from a catalogue of tf-slim's and TF-Models' nets when it is not "
+        "installed. The message names the expression and why."
     )
     rationale = (
         "Silence from a linter should mean \"checked\". A module function defined in another file, or a "
@@ -66,17 +70,19 @@ class NotFollowed(SourceRule):
                 yield self.finding(spec.call.location, what=spec.not_followed)
         seen = set()
         opaque = {id(scope) for scope, _ in facts.unfollowed_scopes}
-        for node, function, callee, source in facts.unfollowed_calls:
+        for node, function, callee, source, why in facts.unfollowed_calls:
             if (function, callee) in seen or id(node.parent) in opaque:  # said once, with its arg_scope
                 continue
             seen.add((function, callee))
             shown = _shown(node)
             kind = "module function" if function in facts.reach else "function"
-            yield self.finding(
-                location_of(node, facts.path),
-                what=f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, "
-                "another file hublint does not read",
-            )
+            if not source:
+                what = f"{shown} in {kind} {function.name} calls a function chosen at run time ({callee})"
+            elif why and "cannot be found" not in why:
+                what = f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, but {why}"
+            else:
+                what = f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, another file hublint does not read"
+            yield self.finding(location_of(node, facts.path), what=what)
         for node, function in facts.unfollowed_scopes:
             kind = "module function" if function in facts.reach else "function"
             yield self.finding(
