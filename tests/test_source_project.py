@@ -104,6 +104,76 @@ def test_network_in_another_file_is_judged_where_it_is(tmp_path, lint, imports, 
     ]
 
 
+# The issue's own reproduction: the network takes its flag as an argument, and the module
+# function passes it a constant: ``tower(x, is_training=True)``.
+FLAG_TOWER = """\
+import tf_slim as slim
+
+
+def tower(x, is_training):
+    net = slim.conv2d(x, 8, [3, 3], weights_regularizer=slim.l2_regularizer(1e-4))
+    return slim.batch_norm(net, decay=0.9, is_training=is_training)
+
+
+def block(x, training):
+    return tower(x, is_training=training)
+"""
+
+
+@pytest.mark.parametrize(("call", "via"), [
+    ("tower(x, is_training=True)", "tower"),
+    ("tower(x, True)", "tower"),
+    ("block(x, training=False)", "block -> tower"),  # through a second function of that file
+])
+def test_a_constant_flag_passed_to_another_files_network_is_hub106_at_the_call(tmp_path, lint, call, via):
+    body = """
+        def module_fn(is_training=False):
+            x = tf.placeholder(tf.float32, [None, 32, 32, 3])
+            y = CALL
+            hub.add_signature(inputs=x, outputs=y)
+
+
+        spec = hub.create_module_spec(module_fn, [(set(), {}), ({"train"}, {"is_training": True})])
+    """.replace("CALL", call)
+    write(tmp_path, {"nets/__init__.py": "", "nets/tower.py": FLAG_TOWER,
+                     "main.py": module(body, "from nets.tower import tower, block")})
+    findings = lint_file(str(tmp_path / "main.py"), make_config_for("HUB106"))
+    assert [(f.rule_id, f.location.path.rsplit("/", 1)[-1], f.location.line) for f in findings] == [
+        ("HUB106", "main.py", 8)]
+    assert f"(nets/tower.py:6, in {via}) has a fixed is_training=" in findings[0].message, findings[0].message
+
+
+def test_a_flag_the_module_function_passes_on_or_branches_on_is_not_fixed(tmp_path, lint):
+    body = """
+        def module_fn(is_training=False):
+            x = tf.placeholder(tf.float32, [None, 32, 32, 3])
+            y = tower(x, is_training=is_training)
+            if is_training:
+                y = tower(y, is_training=True)
+            else:
+                y = tower(y, is_training=False)
+            y = tf.cond(tf.constant(is_training), lambda: tower(y, True), lambda: tower(y, False))
+            y = tower(y, True) if is_training else tower(y, False)
+            hub.add_signature(inputs=x, outputs=y)
+
+
+        def evaluate(x):  # not module code: never judged
+            return tower(x, is_training=False)
+
+
+        spec = hub.create_module_spec(module_fn, [(set(), {}), ({"train"}, {"is_training": True})])
+    """
+    write(tmp_path, {"nets/__init__.py": "", "nets/tower.py": FLAG_TOWER,
+                     "main.py": module(body, "from nets.tower import tower")})
+    assert lint(tmp_path / "main.py", "HUB106") == []
+
+
+def make_config_for(*rules):
+    from hublint.config import Config
+
+    return Config(cache=False, select=(*rules, "HUB001"))
+
+
 def test_a_network_reached_from_several_module_functions_and_files_is_reported_once(tmp_path):
     two_module_functions = PUBLISHER.replace("NET", "tower") + textwrap.dedent("""
         def small_module_fn():

@@ -757,7 +757,7 @@ class _Collector:
             if found is not None and isinstance(found[0], _FUNCTIONS):
                 function, name = found
                 for call in self.local_calls.get(function, ()):
-                    bound = bind_call(call, function, skip_first=_is_method_call(call, function))
+                    bound = bind_call(call, function, skip_first=is_method_call(call, function))
                     if bound and name in bound[1]:
                         yield from self.module_functions(bound[1][name], depth + 1)
         elif isinstance(expr, nodes.Attribute):
@@ -956,7 +956,7 @@ def _returns(function) -> Iterator[nodes.Return]:
                 yield returned
 
 
-def _is_method_call(call: nodes.Call, function) -> bool:
+def is_method_call(call: nodes.Call, function) -> bool:
     """``self.method(...)``: the call does not pass the method's first parameter."""
     if not isinstance(call.func, nodes.Attribute) or not isinstance(function.parent, nodes.ClassDef):
         return False

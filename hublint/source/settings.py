@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from astroid import nodes
 
 from hublint.source import ops
-from hublint.source.facts import Argument, ArgScope, CallSite, SourceFacts
-from hublint.source.names import Names
+from hublint.source.facts import Argument, ArgScope, CallSite, SourceFacts, is_method_call
+from hublint.source.names import Names, parameter_of
 from hublint.source.values import UNKNOWN, bind_call
 
 
@@ -129,6 +129,74 @@ def training_flag(call: CallSite) -> Reading | None:
     if param is None:
         return None
     return _setting(call, param, defaults=False)
+
+
+#: How many calls up a training flag that is a parameter is followed to the constant a caller passes.
+MAX_CALLER_HOPS = 4
+
+
+@dataclass(frozen=True)
+class FixedByCaller:
+    """A call in module code that passes a constant training flag down to an op: ``tower(x, is_training=True)``
+    reaching ``slim.batch_norm(net, is_training=is_training)`` in ``tower``."""
+
+    value: object  # the constant (True / False)
+    node: nodes.NodeNG  # the constant as the caller wrote it: where the finding points
+    keyword: str  # the op's argument it reaches ("is_training")
+    path: tuple[str, ...]  # the functions it passes through, outermost first ("tower",)
+
+
+def training_fixed_by_callers(facts: SourceFacts, call: CallSite) -> list[FixedByCaller]:
+    """The constants that module code passes for ``call``'s training flag when that flag is a
+    parameter of the function the call is in (followed through :data:`MAX_CALLER_HOPS` calls)."""
+    flag = training_flag(call)
+    if flag is None or flag.is_constant or flag.argument is None or flag.from_arg_scope:
+        return []
+    found: list[FixedByCaller] = []
+    pending = [(flag.argument.node, ())]
+    seen: set[int] = set()
+    while pending:
+        node, path = pending.pop()
+        parameter = parameter_of(node)
+        if parameter is None or not isinstance(parameter[0], nodes.FunctionDef) or len(path) >= MAX_CALLER_HOPS:
+            continue
+        function, name = parameter
+        for caller in facts.local_calls.get(function, ()):
+            if id(caller) in seen:
+                continue
+            seen.add(id(caller))
+            bound = bind_call(caller, function, skip_first=is_method_call(caller, function))
+            value = bound[1].get(name) if bound else None
+            if value is None:
+                continue
+            if _gated(caller):
+                continue  # ``if is_training: tower(x, is_training=True)``: the branch is the flag
+            if isinstance(value, nodes.Const) and isinstance(value.value, bool):
+                if _in_module_code(facts, caller):
+                    found.append(FixedByCaller(value.value, value, flag.keyword, (function.name, *path)))
+            elif isinstance(value, nodes.Name):
+                pending.append((value, (function.name, *path)))
+    return found
+
+
+def _gated(node: nodes.NodeNG) -> bool:
+    """Whether ``node`` runs only on one branch of its function: under ``if``, in a conditional
+    expression, or in a lambda (``tf.cond(is_training, lambda: ..., lambda: ...)``)."""
+    while node.parent is not None and not isinstance(node.parent, nodes.FunctionDef):
+        parent = node.parent
+        if isinstance(parent, nodes.Lambda):
+            return True
+        if isinstance(parent, (nodes.If, nodes.IfExp)) and node is not parent.test:
+            return True
+        node = parent
+    return False
+
+
+def _in_module_code(facts: SourceFacts, node: nodes.NodeNG) -> bool:
+    scope = node.scope()
+    while scope is not None and not isinstance(scope, nodes.FunctionDef):
+        scope = scope.parent.scope() if scope.parent is not None else None
+    return scope is not None and scope in facts.module_code
 
 
 # -- batch norm ---------------------------------------------------------------------------------

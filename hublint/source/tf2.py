@@ -27,7 +27,7 @@ from typing import Iterator, NamedTuple
 
 from astroid import nodes
 
-from hublint.source.facts import CallSite, SourceFacts
+from hublint.source.facts import CallSite, SourceFacts, is_method_call
 from hublint.source.names import Names, canonical, parameter_of
 from hublint.source.values import UNKNOWN, bind_call, evaluate
 
@@ -160,7 +160,7 @@ class _Reader:
                     yield from self.class_object(cls, None, depth)  # ``tf.saved_model.save(self, path)``
                     return
                 for call in self.facts.local_calls.get(function, ()):
-                    bound = bind_call(call, function, skip_first=_is_method_call(call, function))
+                    bound = bind_call(call, function, skip_first=is_method_call(call, function))
                     if bound and name in bound[1]:
                         yield from self.objects(bound[1][name], depth + 1)
                 return
@@ -511,7 +511,3 @@ def _returns(function) -> Iterator[nodes.Return]:
     for node in function.nodes_of_class(nodes.Return, skip_klass=(*_FUNCTIONS, nodes.Lambda, nodes.ClassDef)):
         if node.value is not None:
             yield node
-
-
-def _is_method_call(call: nodes.Call, function) -> bool:
-    return isinstance(call.func, nodes.Attribute) and isinstance(function.parent, nodes.ClassDef)
