@@ -427,6 +427,27 @@ class _Collector:
             found[module.display(self.path)] = node
         return found
 
+    def _caller_decides(self, func, owner, parameter: str, function, roots) -> bool:
+        """Whether a call of parameter ``parameter`` of ``owner`` (or of its method) in ``function`` runs
+        code only ``owner``'s callers choose, so that not following it is worth saying:
+
+        - a callback handed to TensorFlow (``custom_getter=ema_getter``: ``getter(name, ...)``) is
+          not: nothing in the file calls ``owner`` and it is not a module function;
+        - a method of an object every caller here builds with a call (``model =
+          modeling.BertModel(...)``; ``get_mlm_logits(model)``) is not: the object is judged, or
+          said not followed, where it is built.
+        """
+        callers = self.local_calls.get(owner, ())
+        if owner is function and not callers and owner not in roots:
+            return False
+        if isinstance(func, nodes.Attribute) and callers:
+            bound = [bind_call(call, owner, skip_first=is_method_call(call, owner)) for call in callers]
+            values = [b[1].get(parameter) if b else None for b in bound]
+            values = [self.names.assigned_value(v) or v if isinstance(v, nodes.Name) else v for v in values]
+            if values and all(isinstance(v, nodes.Call) for v in values):
+                return False
+        return True
+
     def add_reference(self, node, target, context: _Context) -> None:
         if target is None:
             return
@@ -637,6 +658,12 @@ class _Collector:
         ]
         unfollowed += [
             (node, function, node.func.as_string(), "", "") for node, function in self.dynamic_calls if function in module_code
+        ]
+        unfollowed += [
+            (node, function, node.func.as_string(), "", f"{parameter} is a parameter of {owner.name}")
+            for node, function in in_module_code
+            for owner, parameter in (_callee_parameter(node.func) or (None, None),)
+            if owner is not None and self._caller_decides(node.func, owner, parameter, function, roots)
         ]
         unfollowed.sort(key=lambda item: (item[0].root().file or "", item[0].lineno or 0, item[0].col_offset or 0))
 
@@ -954,6 +981,33 @@ def _returns(function) -> Iterator[nodes.Return]:
         for returned in found:
             if returned.value is not None:
                 yield returned
+
+
+#: Methods of the values a module function's parameters usually hold (tensors, dicts, hparams,
+#: strings, lists): calling them builds no network, so they are not "a network hublint did not follow".
+_VALUE_METHODS = frozenset({
+    "get_shape", "set_shape", "as_list", "eval", "numpy", "value", "read_value", "assign", "assign_add",
+    "get", "items", "keys", "values", "update", "pop", "setdefault", "copy", "append", "extend", "insert",
+    "index", "count", "format", "join", "split", "strip", "lower", "upper", "replace", "startswith", "endswith",
+    "encode", "decode_utf8", "to_json", "override_from_dict", "add_hparam", "set_hparam", "del_hparam",
+})
+
+
+def _callee_parameter(func: nodes.NodeNG) -> tuple[nodes.FunctionDef, str] | None:
+    """``(function, parameter)`` when a call's callee is a parameter (``model(x)``) or a method of one
+    (``encoder.encode(x)``): what callers pass is not followed. ``self`` / ``cls`` and the methods
+    of plain values (:data:`_VALUE_METHODS`) are not."""
+    base = func
+    if isinstance(func, nodes.Attribute):
+        if func.attrname in _VALUE_METHODS or func.attrname.startswith("__"):
+            return None
+        base = func.expr
+    if not isinstance(base, nodes.Name) or base.name in ("self", "cls"):
+        return None
+    found = parameter_of(base)
+    if found is None or not isinstance(found[0], _FUNCTIONS):
+        return None
+    return found
 
 
 def is_method_call(call: nodes.Call, function) -> bool:

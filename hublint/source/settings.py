@@ -108,6 +108,18 @@ def _nn_dropout_rate(call: CallSite, defaults: bool) -> Reading | None:
     return _as_rate(reading) if meaning == "keep_prob" else reading
 
 
+def written_dropout_argument(call: CallSite) -> Reading | None:
+    """What a dropout call writes for its rate or keep_prob, as written, even where its meaning is
+    ambiguous (``tf.nn.dropout(x, 0.5)`` under plain ``import tensorflow``: keep_prob in TF1, rate in
+    TF2): that a value is hard-coded (HUB110) does not depend on which it is."""
+    reading = dropout_rate(call)
+    if reading is None and call.name == "tf.nn.dropout" and len(call.args) >= 2:
+        return read_argument(call.args[1], "keep_prob / rate", False, defaults=False)
+    if reading is not None and reading.shown is not None:  # keep_prob read as a rate: shown as written
+        return Reading(reading.shown, reading.keyword, reading.argument, reading.from_arg_scope, reading.parameter)
+    return reading
+
+
 def _as_rate(keep: Reading | None) -> Reading | None:
     if keep is None or not is_number(keep.value):
         return keep

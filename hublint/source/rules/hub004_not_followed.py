@@ -17,7 +17,9 @@ class NotFollowed(SourceRule):
         "function hublint can read (imported from a file it cannot find, computed, a parameter no call "
         "sets), a call in module code to a function it cannot follow (an import of a project file that "
         "cannot be found or read, a class, a name bound several times; a callee chosen at run time such as "
-        "`nets[name](x)` or `getattr(nets, name)(x)`), and an `arg_scope` in module code whose settings "
+        "`nets[name](x)` or `getattr(nets, name)(x)`; a network its callers pass in, `model(x)` or "
+        "`encoder.encode(x)` where `model` / `encoder` is a parameter — not the methods of plain values, nor "
+        "the accessors of an object every caller builds with a call, nor a callback TensorFlow calls), and an `arg_scope` in module code whose settings "
         "hublint cannot read. Functions of the other files of the project are followed (the project view: "
         "the linted file's folder and the folder above its package), and arg-scope functions are read from "
         "tf-slim's installed source, or from a catalogue of tf-slim's and TF-Models' nets when it is not "
@@ -76,7 +78,9 @@ class NotFollowed(SourceRule):
             seen.add((function, callee))
             shown = _shown(node)
             kind = "module function" if function in facts.reach else "function"
-            if not source:
+            if not source and why:  # a parameter (or its method): the caller decides what runs
+                what = f"{shown} in {kind} {function.name} calls {callee}, but {why}: what its callers pass is not followed"
+            elif not source:
                 what = f"{shown} in {kind} {function.name} calls a function chosen at run time ({callee})"
             elif why and "cannot be found" not in why:
                 what = f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, but {why}"

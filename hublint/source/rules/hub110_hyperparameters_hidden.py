@@ -2,7 +2,7 @@ from hublint.finding import Severity
 from hublint.rule import SourceRule
 from hublint.source import ops
 from hublint.source.facts import location_of
-from hublint.source.settings import batchnorm_momentum, dropout_rate, is_number, scope_momenta
+from hublint.source.settings import batchnorm_momentum, is_number, scope_momenta, written_dropout_argument
 
 
 class HyperparametersHidden(SourceRule):
@@ -62,7 +62,7 @@ class HyperparametersHidden(SourceRule):
             if not facts.in_scope(call, config):
                 continue
             if call.name in ops.DROPOUT:
-                what, reading = "dropout", dropout_rate(call)
+                what, reading = "dropout", written_dropout_argument(call)
             elif call.name in ops.BATCH_NORM or call.name in ops.WEIGHT_LAYERS:
                 what, reading = "batch-norm", batchnorm_momentum(facts, call)
             else:
