@@ -311,6 +311,30 @@ def test_module_constant_from_another_file_is_folded(tmp_path, lint, tags, expec
     assert lint(tmp_path / "main.py", "HUB107") == expected
 
 
+@pytest.mark.parametrize(("utils", "expected"), [
+    # revisiting-self-supervised: the "train" tag set is named by utils.TAGS_IS_TRAINING = ["is_training"]
+    ('TAGS_IS_TRAINING = ["is_training"]\n', [("HUB107", "selfsup/rotation.py", 12)]),
+    ('TAGS_IS_TRAINING = ["train"]\n', []),
+])
+def test_module_constant_read_through_an_imported_module_is_folded(tmp_path, lint, utils, expected):
+    write(tmp_path, {
+        "selfsup/__init__.py": "",
+        "selfsup/utils.py": utils,
+        "selfsup/rotation.py": module("""
+            def model_fn(is_training=False):
+                x = tf.placeholder(tf.float32, [None, 10])
+                y = tf.layers.dropout(x, 0.2, training=is_training)
+                hub.add_signature(inputs=x, outputs=y)
+
+
+            spec = hub.create_module_spec(model_fn, tags_and_args=[
+                (set(), {"is_training": False}), (set(utils.TAGS_IS_TRAINING), {"is_training": True})])
+            """, "from selfsup import utils"),
+    })
+    assert lint(tmp_path / "selfsup" / "rotation.py", "HUB107") == [
+        (rule, os.path.relpath(tmp_path / name, tmp_path / "selfsup"), line) for rule, name, line in expected]
+
+
 # -- 4. one file on the command line, and the pylint plugin -----------------------------------------
 
 

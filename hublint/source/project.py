@@ -249,6 +249,13 @@ def imported_value(import_node: nodes.ImportFrom, name: str) -> list:
     return []
 
 
+def module_value(expr: nodes.Attribute) -> list:
+    """The module-level bindings (``AssignName``s) of ``module.NAME`` when ``module`` is a project
+    module imported by the linted file (``from pkg import utils``; ``utils.TAGS``); else empty."""
+    found = _resolve(expr, 0)
+    return [node for node in found if isinstance(node, nodes.AssignName)] if isinstance(found, list) else []
+
+
 def _resolve(expr: nodes.NodeNG, depth: int):
     """What ``expr`` stands for: a Definition, a SourceModule, a list of AssignNames (a value),
     a node of the linted file, an Unresolved, or None."""

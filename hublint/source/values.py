@@ -92,7 +92,28 @@ def _evaluate(node, defaults, bindings, depth):
         return _builtin_call(node, again)
     if isinstance(node, nodes.Name):
         return _name_value(node, defaults, bindings, depth)
+    if isinstance(node, nodes.Attribute) and isinstance(node.expr, nodes.Name):
+        return _module_constant(node, depth)
     return UNKNOWN
+
+
+def _module_constant(node: nodes.Attribute, depth: int):
+    """``utils.TAGS_IS_TRAINING``: a module constant of a project file imported as a module."""
+    from hublint.source import project
+
+    assignments = project.module_value(node)
+    values = []
+    for assignment in assignments:
+        parent = assignment.parent
+        if not isinstance(parent, (nodes.Assign, nodes.AnnAssign)) or parent.value is None:
+            return UNKNOWN
+        value = evaluate(parent.value, False, (), depth + 1)
+        if value is UNKNOWN or (isinstance(value, (list, dict)) and _mutated(assignment)):
+            return UNKNOWN
+        values.append(value)
+    if not values:
+        return UNKNOWN
+    return values[0] if all(_same(values[0], other) for other in values[1:]) else UNKNOWN
 
 
 def _is_number(value) -> bool:
