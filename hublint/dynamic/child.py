@@ -73,6 +73,7 @@ def main():
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     request = json.loads(sys.stdin.read() or "{}")
+    limit_malloc_arenas()
     stage("import tensorflow")
     import numpy as np
     import tensorflow as tf
@@ -85,6 +86,19 @@ def main():
         out.write(json.dumps(measure_module(tf, np, path, samples), default=_json_default))
         out.write("\n")
         out.flush()
+
+
+def limit_malloc_arenas():
+    """At most two glibc malloc arenas (set before TensorFlow starts its threads).  Each thread of
+    TensorFlow's pools otherwise gets an arena of its own, and a backward pass's many large temporary
+    tensors, freed in one arena and needed in another, raise the peak memory by ~10% at no gain in
+    speed (two arenas: same wall time).  Nothing else changes: a no-op where this is not glibc."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
 
 
 def measure_module(tf, np, path, samples):
@@ -223,6 +237,16 @@ def momentum_from(high_after, low_after, high, low):
 
 # -- TF1: one tag set, graph and session ------------------------------------------------
 
+def session_config(v1):
+    """No grappler: its passes (constant folding, layout, remapping, ...) run again for every new set
+    of fetches and cost seconds per executor on a large network (as much as the run itself), while
+    they only make repeated runs faster: each executor here runs a few times.  They never change
+    what a graph computes, so the measurements are the same without them."""
+    config = v1.ConfigProto()
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return config
+
+
 class Tf1Run:
     def __init__(self, tf, np, path, tags, samples, train=False, checked_weights=None):
         """``train``: this tag set is the module's train graph (``train``, else the only one): it
@@ -231,6 +255,9 @@ class Tf1Run:
         self.tf, self.np, self.path, self.tags, self.samples, self.train = tf, np, path, tags, samples, train
         self.checked_weights = checked_weights
         self._setters, self._readers = {}, {}
+        #: (signature, batch) -> (feeds, outputs) of the signatures step's runs (variant 0), reused by
+        #: the determinism check and the fine-tune step instead of running the same feeds again
+        self.signature_runs = {}
         self.entry = {"tag_set": tags, "training": None, "object": "", "loaded": False, "error": "",
                       "signatures": [], "deterministic": None, "batch_independent": None, "dropouts": [],
                       "batchnorm": [], "regularization": None, "fine_tune": None, "invalid_weights": []}
@@ -242,7 +269,7 @@ class Tf1Run:
         self.graph = tf.Graph()
         with self.graph.as_default():
             v1.set_random_seed(SEED)
-            self.session = v1.Session(graph=self.graph)
+            self.session = v1.Session(graph=self.graph, config=session_config(v1))
             try:
                 meta = v1.saved_model.loader.load(self.session, self.tags, self.path)
             except Exception as exc:
@@ -271,7 +298,7 @@ class Tf1Run:
                     check_exhausted(exc)
                     self.entry.setdefault("step_errors", {})[name] = error_text(exc)
             self.session.close()
-        self.graph = self.session = self._setters = self._readers = None
+        self.graph = self.session = self._setters = self._readers = self.signature_runs = None
         return self.entry
 
     def asset_feeds(self, meta):
@@ -404,7 +431,8 @@ class Tf1Run:
             self.entry["signatures"].append(record)
             for batch in (1, 3):
                 try:
-                    _, values = self.run_signature(name, batch)
+                    feeds, values = self.run_signature(name, batch)
+                    self.signature_runs[name, batch] = (feeds, values)
                 except Exception as exc:
                     check_exhausted(exc)
                     record.update(ok=False, error="batch %d: %s" % (batch, error_text(exc)))
@@ -430,7 +458,7 @@ class Tf1Run:
         if name is None:
             return
         np = self.np
-        feeds, first = self.run_signature(name, 3)
+        feeds, first = self.signature_runs.get((name, 3)) or self.run_signature(name, 3)
         self.working_feeds = feeds  # the batch norm's and fine-tune's runs start from these
         second = self.session.run({k: self.signature_specs(name)[1][k][0] for k in first}, feed_dict=feeds)
         self.entry["deterministic"] = all(same(np, np.asarray(first[k]), np.asarray(second[k])) for k in first)
@@ -522,6 +550,12 @@ class Tf1Run:
         return False
 
     def fine_tune(self):
+        """One gradient step on (sum of the float outputs + regularization) at batch 1.  When the
+        objective does not depend on the moving statistics (batch norm in training mode), the
+        batch-norm measurement shares its runs (one executor: building one costs seconds on a large
+        network): run 1 (statistics set high, no step) gives the objective, the gradients'
+        finiteness and the updates from high; run 2 (statistics set low) the updates from low on the
+        same weights, then applies the step; run 3 the objective after the step."""
         tf, np = self.tf, self.np
         name = self.default_signature()
         trainable = self.variables(trainable=True)
@@ -530,13 +564,17 @@ class Tf1Run:
         feeds, outputs = {}, []
         for sig in self.runnable_signatures():
             inputs, outs = self.signature_specs(sig)
+            ran = self.signature_runs.get((sig, 1))  # the signatures step found these feeds run
             for unknown in ATTEMPTS:
-                try:
-                    f = self.feeds(inputs, 1, unknown)
-                    self.session.run([v[0] for v in outs.values() if v is not None], feed_dict=f)
-                except Exception as exc:
-                    check_exhausted(exc)
-                    continue
+                if ran:
+                    f = ran[0]
+                else:
+                    try:
+                        f = self.feeds(inputs, 1, unknown)
+                        self.session.run([v[0] for v in outs.values() if v is not None], feed_dict=f)
+                    except Exception as exc:
+                        check_exhausted(exc)
+                        continue
                 feeds.update(f)
                 outputs += [self.graph.get_tensor_by_name(v[0]) for v in outs.values()
                             if v is not None and v[1].startswith("float")]
@@ -555,49 +593,119 @@ class Tf1Run:
         self.entry["fine_tune"] = record
         with self.graph.as_default():
             # Checked and applied in the graph: no copy of the weights or gradients in this process.
+            apply = tf.compat.v1.placeholder_with_default(False, [])
             finite = [tf.reduce_all(tf.math.is_finite(getattr(g, "values", g))) for _, g in present]
-            # The step waits for the objective and the checks, so they see the weights before it; the
-            # same fetches run twice (one executor): the second run's objective is the one after the step.
+            # The step waits for the objective and the checks, so they see the weights before it; it
+            # is applied only when ``apply`` is fed True (the runs that double as batch-norm runs).
+            step = []
             with tf.control_dependencies([objective] + finite):
-                step = [v.assign_sub(1e-3 * tf.cast(g, v.dtype.base_dtype), read_value=False)
-                        for v, g in present if not hasattr(g, "values")]  # IndexedSlices (embeddings): no dense step
-        fetch = [objective] + finite + [step]
-        values = self.session.run(fetch, feed_dict=feeds)
-        record["objective"] = _finite(float(values[0]))
-        record["finite"] = math.isfinite(float(values[0]))
-        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, values[1:-1]) if not ok]
-        after = float(self.session.run(fetch, feed_dict=feeds)[0])
+                for v, g in present:
+                    if hasattr(g, "values"):
+                        continue  # IndexedSlices (embeddings): no dense step
+                    delta = 1e-3 * tf.cast(g, v.dtype.base_dtype)
+                    step.append(v.assign_sub(tf.where(apply, delta, tf.zeros([], delta.dtype)), read_value=False))
+        fetch = [objective, finite, step]
+
+        def fed(applied):
+            both = dict(feeds)
+            both[apply] = applied
+            return both
+
+        plan = None
+        try:
+            plan = self.batchnorm_plan(feeds)
+            if plan is not None and self.reaches(objective, [v.op for v in plan["moving"]]):
+                plan = None  # the step would see the statistics set high / low: measured on its own after
+        except Exception as exc:  # the batch-norm step reports it
+            check_exhausted(exc)
+        if plan is not None:
+            try:
+                results = {}
+                for value, applied in ((plan["high"], False), (plan["low"], True)):
+                    self.session.run(plan["setters"], feed_dict={plan["start"]: value})
+                    values = self.session.run(fetch + [plan["reads"]], feed_dict=fed(applied))
+                    results[value] = values[-1]
+                    if not applied:
+                        first = values
+                self.batchnorm_results(plan, results)
+            except Exception as exc:  # which part failed: each on its own
+                check_exhausted(exc)
+                plan = None
+        if plan is None:
+            first = self.session.run(fetch, feed_dict=fed(False))
+            self.session.run(fetch, feed_dict=fed(True))
+        record["objective"] = _finite(float(first[0]))
+        record["finite"] = math.isfinite(float(first[0]))
+        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, first[1]) if not ok]
+        after = float(self.session.run(fetch + ([plan["reads"]] if plan else []), feed_dict=feeds)[0])
         record["objective_after_step"] = _finite(after)
         record["finite"] = record["finite"] and math.isfinite(after)
 
+    @staticmethod
+    def reaches(tensor, ops):
+        """Whether the value of ``tensor`` depends (through inputs or control inputs) on any of ``ops``.
+        A fused batch norm in training mode normalizes with its batch's statistics: its output does
+        not depend on the moving statistics it also takes (for their running average)."""
+        wanted = {op.name for op in ops}
+        seen, frontier = set(), [(tensor.op, tensor.value_index)]
+        while frontier:
+            op, index = frontier.pop()
+            inputs = list(op.inputs)
+            if index == 0 and op.type.startswith("FusedBatchNorm") and op.get_attr("is_training"):
+                inputs, key = inputs[:3], (op.name, 0)  # x, scale, offset
+            else:
+                key = (op.name, None)
+            if key in seen:
+                continue
+            seen.add(key)
+            if op.name in wanted:
+                return True
+            frontier.extend((t.op, t.value_index) for t in inputs)
+            frontier.extend((c, None) for c in op.control_inputs)
+        return False
+
     # batch norm: solve the momentum of every moving statistic that the updates change
-    def batchnorm(self):
-        tf, np = self.tf, self.np
+    def batchnorm_plan(self, feeds=None):
+        """The ops that set every moving statistic and read it after the updates; None when this
+        tag set's batch norms are not measured (or already were, with the fine-tune step)."""
+        tf = self.tf
         update_ops = self.graph.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
         name = self.default_signature()
         moving = [v for v in self.variables() if not v.trainable and v.dtype.base_dtype.is_floating]
-        if not moving or name is None or not (self.train or update_ops):
-            return  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
+        if self.entry.get("update_ops") is not None or not moving or name is None or not (self.train or update_ops):
+            return None  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
         inputs, outputs = self.signature_specs(name)
-        feeds = getattr(self, "working_feeds", None)
+        if feeds is None:
+            feeds = getattr(self, "working_feeds", None)
         if feeds is None:  # determinism could not run the default signature
             feeds = self.run_signature(name, 3)[0]
-        high, low = 1.0e4, -1.0e4
         with self.graph.as_default():
             # One scalar sets every moving statistic (one executor for both starts); the reads wait for
             # the updates (and the outputs: tf-slim's updates_collections=None runs them in place).
-            start = self.tf.compat.v1.placeholder(self.tf.float64, [])
-            setters = [v.assign(self.tf.fill(self.tf.shape(v), self.tf.cast(start, v.dtype.base_dtype)),
-                                read_value=False) for v in moving]
+            start = tf.compat.v1.placeholder(tf.float64, [])
+            setters = [v.assign(tf.fill(tf.shape(v), tf.cast(start, v.dtype.base_dtype)), read_value=False)
+                       for v in moving]
             ran = list(update_ops) + [self.graph.get_tensor_by_name(v[0]) for v in outputs.values() if v is not None]
-            with self.tf.control_dependencies(ran):
-                reads = [self.tf.identity(v.value()) for v in moving]
+            with tf.control_dependencies(ran):
+                reads = [tf.identity(v.value()) for v in moving]
+        return {"moving": moving, "update_ops": update_ops, "feeds": feeds, "start": start, "setters": setters,
+                "reads": reads, "high": 1.0e4, "low": -1.0e4}
+
+    def batchnorm(self):
+        plan = self.batchnorm_plan()
+        if plan is None:
+            return
         results = {}
-        for value in (high, low):
-            self.session.run(setters, feed_dict={start: value})
-            results[value] = self.session.run(reads, feed_dict=feeds)
-        self.entry["update_ops"] = len(update_ops)
-        for variable, up, down in zip(moving, results[high], results[low]):
+        for value in (plan["high"], plan["low"]):
+            self.session.run(plan["setters"], feed_dict={plan["start"]: value})
+            results[value] = self.session.run(plan["reads"], feed_dict=plan["feeds"])
+        self.batchnorm_results(plan, results)
+
+    def batchnorm_results(self, plan, results):
+        np = self.np
+        high, low = plan["high"], plan["low"]
+        self.entry["update_ops"] = len(plan["update_ops"])
+        for variable, up, down in zip(plan["moving"], results[high], results[low]):
             up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
             if np.all(up == high) and np.all(down == low):
                 self.entry["batchnorm"].append({"variable": variable.op.name, "updated": False, "momentum": None})
