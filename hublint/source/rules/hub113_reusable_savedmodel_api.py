@@ -1,3 +1,5 @@
+import re
+
 from hublint.finding import Severity
 from hublint.rule import SourceRule
 from hublint.source import tf2
@@ -28,6 +30,9 @@ _EXPORT_FIX = {
     ),
 }
 
+
+#: how publisher code spells a SavedModel save
+_SAVES = re.compile(r"saved_model\.save\(|saved_model import[^\n]*\bsave\b")
 
 class ReusableSavedmodelApi(SourceRule):
     id = "HUB113"
@@ -170,9 +175,11 @@ class ReusableSavedmodelApi(SourceRule):
     def may_fire(self, text, config):
         # Spares most files the tree: saving a tf.Module / Checkpoint, or a Keras export next to a word for TF Hub
         # (every signal of publishing for TF Hub spells it, but for the file name, which such files spell too).
-        if "saved_model" in text and ("Module" in text or "Checkpoint" in text or "AutoTrackable" in text):
+        # ``tf.saved_model.save(`` (any alias of tf) or ``from tensorflow.saved_model import save``: a bare
+        # "saved_model" passed most of Keras' own sources (training.py, base_layer.py) to astroid.
+        if _SAVES.search(text) and ("Module" in text or "Checkpoint" in text or "AutoTrackable" in text):
             return True
-        return ("export(" in text or "write_out(" in text) and "keras" in text and tf2.names_tf_hub(text)
+        return (".export(" in text or ".write_out(" in text) and "keras" in text and tf2.names_tf_hub(text)
 
     def check(self, facts, config):
         reported: set = set()
