@@ -235,6 +235,87 @@ def momentum_from(high_after, low_after, high, low):
     return (high_after - low_after) / (high - low)
 
 
+# -- dropout masks, found structurally (TF1 graphs, and TF2 traces imported into a graph) ----
+
+RANDOM_OPS = ("RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform")
+
+
+def dropout_masks(graph):
+    """(mask op, the random op it is drawn from): the module pass names a dropout by that op."""
+    masks = []
+    for op in graph.get_operations():
+        if op.type in ("GreaterEqual", "Floor"):
+            source = random_source(op.inputs[0].op)
+            if source is not None:
+                masks.append((op, source))
+    return masks
+
+
+def random_source(op, depth=0):
+    if op.type in RANDOM_OPS:
+        return op.name
+    if depth > 4 or op.type not in ("Add", "AddV2", "Mul", "Identity", "Sub", "RealDiv"):
+        return None
+    for tensor in op.inputs:
+        source = random_source(tensor.op, depth + 1)
+        if source is not None:
+            return source
+    return None
+
+
+def sample_masks(np, session, graph, masks, samples, feeds):
+    """The ``dropouts`` entries of ``masks``, all sampled in one run of ``session``: each random op's
+    shape input is fed a shape of ``samples`` units (the mask depends only on the rate)."""
+    feeds = dict(feeds)
+    for _, source in masks:
+        shape_input = graph.get_operation_by_name(source).inputs[0]
+        dims = shape_input.shape.as_list() if shape_input.shape.rank == 1 else None
+        rank = dims[0] if dims and dims[0] is not None else 1
+        feeds[shape_input] = np.array([samples] + [1] * (rank - 1), dtype=shape_input.dtype.as_numpy_dtype)
+    fetch = [mask.outputs[0] for mask, _ in masks]
+    try:
+        values = session.run(fetch, feed_dict=feeds)
+    except Exception as exc:  # e.g. a mask in an untaken cond branch: each on its own
+        check_exhausted(exc)
+        values = []
+        for tensor in fetch:
+            try:
+                values.append(session.run(tensor, feed_dict=feeds))
+            except Exception as inner:
+                check_exhausted(inner)
+                values.append(inner)
+    entries = []
+    for (mask, source), value in zip(masks, values):
+        if isinstance(value, Exception):
+            entries.append({"node": mask.name, "source": source, "rate": None, "samples": 0,
+                            "ci95": None, "error": error_text(value)})
+            continue
+        value = np.asarray(value, dtype=np.float64)
+        entry = dropout_entry(mask.name, float(value.sum()), value.size)
+        entry["source"] = source
+        entries.append(entry)
+    return entries
+
+
+#: ops that call a library function unconditionally, and how deep ``Tf2Run.traced_dropout`` follows them
+CALL_OPS = ("StatefulPartitionedCall", "PartitionedCall")
+CALL_DEPTH = 3
+
+
+def function_graph_def(tf, function_def, library):
+    """A GraphDef of the library function ``function_def``'s body (its arguments as placeholders,
+    ``library`` for the functions it calls); None where this TensorFlow cannot convert it."""
+    try:
+        from tensorflow.python.framework.function_def_to_graph import function_def_to_graph_def
+
+        graph_def = function_def_to_graph_def(function_def)[0]
+    except Exception as exc:  # a private module: absent or changed in some TensorFlow
+        check_exhausted(exc)
+        return None
+    graph_def.library.CopyFrom(library)
+    return graph_def
+
+
 # -- TF1: one tag set, graph and session ------------------------------------------------
 
 def session_config(v1):
@@ -476,61 +557,13 @@ class Tf1Run:
         self.entry["batch_independent"] = independent
 
     # dropout: the mask of each dropout, found structurally
-    def dropout_masks(self):
-        """(mask op, the random op it is drawn from): the module pass names a dropout by that op."""
-        masks = []
-        for op in self.graph.get_operations():
-            if op.type in ("GreaterEqual", "Floor"):
-                source = self._random_source(op.inputs[0].op)
-                if source is not None:
-                    masks.append((op, source))
-        return masks
-
-    def _random_source(self, op, depth=0):
-        if op.type in ("RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"):
-            return op.name
-        if depth > 4 or op.type not in ("Add", "AddV2", "Mul", "Identity", "Sub", "RealDiv"):
-            return None
-        for tensor in op.inputs:
-            source = self._random_source(tensor.op, depth + 1)
-            if source is not None:
-                return source
-        return None
-
     def dropout(self):
         """Every mask sampled in one run: each random op's shape input is fed a shape of ``samples``
         units, so no forward pass of the network is needed (the mask depends only on the rate)."""
-        masks = self.dropout_masks()
-        if not masks:
-            return
-        np = self.np
-        feeds = dict(getattr(self, "working_feeds", {}) or {})
-        for _, source in masks:
-            shape_input = self.graph.get_operation_by_name(source).inputs[0]
-            dims = shape_input.shape.as_list() if shape_input.shape.rank == 1 else None
-            rank = dims[0] if dims and dims[0] is not None else 1
-            feeds[shape_input] = np.array([self.samples] + [1] * (rank - 1), dtype=shape_input.dtype.as_numpy_dtype)
-        fetch = [mask.outputs[0] for mask, _ in masks]
-        try:
-            values = self.session.run(fetch, feed_dict=feeds)
-        except Exception as exc:  # e.g. a mask in an untaken cond branch: each on its own
-            check_exhausted(exc)
-            values = []
-            for tensor in fetch:
-                try:
-                    values.append(self.session.run(tensor, feed_dict=feeds))
-                except Exception as inner:
-                    check_exhausted(inner)
-                    values.append(inner)
-        for (mask, source), value in zip(masks, values):
-            if isinstance(value, Exception):
-                self.entry["dropouts"].append({"node": mask.name, "source": source, "rate": None, "samples": 0,
-                                               "ci95": None, "error": error_text(value)})
-                continue
-            value = np.asarray(value, dtype=np.float64)
-            entry = dropout_entry(mask.name, float(value.sum()), value.size)
-            entry["source"] = source
-            self.entry["dropouts"].append(entry)
+        masks = dropout_masks(self.graph)
+        if masks:
+            feeds = dict(getattr(self, "working_feeds", {}) or {})
+            self.entry["dropouts"].extend(sample_masks(self.np, self.session, self.graph, masks, self.samples, feeds))
 
     # regularization: every loss, and the gradient of their sum per trainable variable
     def is_kernel(self, variable):
@@ -877,13 +910,8 @@ class Tf2Run:
     def call_inputs(self, concrete, training, batch, unknown, variant=0):
         """Arguments for ``__call__`` from the traced signature that has ``training``."""
         tf = self.tf
-        for function in concrete:
+        for function in self.traced_for(concrete, training):
             args, kwargs = function.structured_input_signature
-            if isinstance(self.position, int) and training is not None:
-                if len(args) <= self.position or args[self.position] is not training:
-                    continue
-            if self.position == "training" and kwargs.get("training", training) is not training:
-                continue
             flat = tf.nest.flatten((args, kwargs))
             if any(hasattr(s, "shape") and not isinstance(s, tf.TensorSpec) for s in flat):
                 continue  # ragged / sparse specs: not synthesized
@@ -893,6 +921,17 @@ class Tf2Run:
 
             return tf.nest.map_structure(value, args), tf.nest.map_structure(value, kwargs)
         raise ValueError("no traced __call__ takes training=%s" % training)
+
+    def traced_for(self, concrete, training):
+        """The concrete functions of ``__call__`` traced for ``training`` (all of them when it has none)."""
+        for function in concrete:
+            args, kwargs = function.structured_input_signature
+            if isinstance(self.position, int) and training is not None:
+                if len(args) <= self.position or args[self.position] is not training:
+                    continue
+            if self.position == "training" and kwargs.get("training", training) is not training:
+                continue
+            yield function
 
     def invoke(self, concrete, training, batch, variant=0):
         last = None
@@ -946,12 +985,19 @@ class Tf2Run:
         return found
 
     def dropout(self, entry, concrete, training):
-        """TF2: a layer that, given ones with ``training=True``, returns only 0 and one constant
-        1 / (1 - rate) and with ``training=False`` its input, is a dropout: its rate is measured."""
+        """TF2, a restored Keras 2 model: a layer that, given ones with ``training=True``, returns
+        only 0 and one constant 1 / (1 - rate) and with ``training=False`` its input, is a dropout:
+        its rate is measured.  Any other object (a hand-made ``tf.Module``): the dropout masks of
+        the ``__call__`` traces this run takes, sampled in the traced graph (:meth:`traced_dropout`)."""
         np, tf = self.np, self.tf
+        if getattr(self, "keras_layers", None) is None:
+            self.keras_layers = self.layer_calls()
+        if not self.keras_layers:
+            self.traced_dropout(entry, concrete, training)
+            return
         if training is not True:
             return
-        for path, call, args in self.layer_calls():
+        for path, call, args in self.keras_layers:
             spec = args[0]
             shape = [3 if d is None else d for d in spec.shape.as_list()] if spec.shape.rank else [3]
             ones = tf.ones(shape, spec.dtype)
@@ -980,6 +1026,43 @@ class Tf2Run:
                 pass
             if total >= self.samples and scale is not None and scale >= 1:
                 entry["dropouts"].append(dropout_entry(path, kept, total))
+
+    def traced_dropout(self, entry, concrete, training):
+        """The dropout masks of each ``__call__`` trace for ``training`` (the trace's graph imported
+        into a graph of its own, and the functions it calls, through as many call levels as
+        :data:`CALL_DEPTH`), each sampled as in a TF1 graph: the random op's shape input fed
+        ``samples`` units, the mask fetched.  The feeds cut the graph: no variables, no inputs.
+        Branches of ``cond`` / ``while`` are not entered (a mask there may not run)."""
+        tf = self.tf
+        seen = set()
+        for function in self.traced_for(concrete, training):
+            graph_def = function.graph.as_graph_def()
+            library = {f.signature.name: f for f in graph_def.library.function}
+            top = function.name.decode() if isinstance(function.name, bytes) else str(function.name)
+            pending = [(top, graph_def, 0)]
+            while pending:
+                name, body, depth = pending.pop(0)
+                if name in seen:
+                    continue
+                seen.add(name)
+                graph = tf.Graph()
+                with graph.as_default():
+                    tf.compat.v1.import_graph_def(body, name="")
+                masks = dropout_masks(graph)
+                if masks:
+                    with tf.compat.v1.Session(graph=graph, config=session_config(tf.compat.v1)) as session:
+                        found = sample_masks(self.np, session, graph, masks, self.samples, {})
+                    for item in found:
+                        item["function"] = name
+                    entry["dropouts"].extend(found)
+                if depth >= CALL_DEPTH:
+                    continue
+                for node in body.node:
+                    callee = node.attr["f"].func.name if node.op in CALL_OPS else ""
+                    if callee in library and callee not in seen:
+                        nested = function_graph_def(tf, library[callee], graph_def.library)
+                        if nested is not None:
+                            pending.append((callee, nested, depth + 1))
 
     def regularization(self, entry, concrete, training):
         tf, np = self.tf, self.np
