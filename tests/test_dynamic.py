@@ -337,6 +337,26 @@ def test_debug_names_a_disagreement_between_static_reading_and_measurement(tmp_p
 
 # -- archives -------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("name", sorted(TOOLCHAINS))
+def test_measured_dropout_rates_are_the_same_in_every_run(name, tmp_path):
+    """Exported random ops carry no seed (TensorFlow draws one per process): the child seeds its
+    loaded copy, so the sampled rates, and the messages and fingerprints that state them, do not
+    change from one run of hublint to the next (TF1 train graph and TF2 ``__call__`` traces)."""
+    modules = [exported_module("dropout_keep_prob"), exported_module("tf2_module_dropout_at_inference")]
+    rates = []
+    for _ in range(2):
+        runs = []
+        for module in modules:
+            done = run_cli("show", str(module), "--load", "--tf-python", toolchain(name), "--format", "json",
+                           cwd=tmp_path)
+            assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+            runs.append([entry["dropout_rates"] for entry in json.loads(done.stdout)["measured"]])
+        rates.append(runs)
+    sampled = [rate for module in rates[0] for entry in module for rate in entry]
+    assert len(sampled) >= 3 and all(0.1 < rate < 0.9 for rate in sampled), rates[0]
+    assert rates[0] == rates[1]
+
+
 def _archive(folder: Path, target: Path, extra: dict[str, bytes] | None = None) -> Path:
     import io
     import tarfile

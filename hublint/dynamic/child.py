@@ -31,6 +31,9 @@ import sys
 import traceback
 
 SEED = 1234
+#: random ops with ``seed`` / ``seed2`` attributes, where the op registry cannot be asked
+SEEDED_OPS = {"RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle",
+              "RandomGamma", "RandomPoisson", "RandomPoissonV2", "Multinomial", "ParameterizedTruncatedNormal"}
 #: how synthetic inputs are made, tried in turn until a signature runs: (size of unknown
 #: dimensions, strings). Small sizes first, 96 when a network needs a bigger image; words
 #: for text, then empty strings, which parse as empty tf.Examples (ParseExample inputs).
@@ -38,6 +41,8 @@ ATTEMPTS = ((8, "words"), (96, "words"), (8, "empty"))
 KERNEL_OPS = {"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D", "Conv3D", "Conv1D",
               "DepthwiseConv2dNative", "Conv2DBackpropInput", "Conv3DBackpropInputV2"}
 PASS_THROUGH = {"Identity", "ReadVariableOp", "Cast", "Enter", "Switch", "Merge", "IdentityN"}
+#: ops whose output shares the buffer of a ref variable they take (an in-place update is seen through it)
+ALIASING = {"Identity", "IdentityN", "RefIdentity", "Enter", "RefEnter", "Switch", "RefSwitch", "Merge", "RefMerge"}
 
 
 STAGE = [""]
@@ -86,6 +91,10 @@ def main():
         out.write(json.dumps(measure_module(tf, np, path, samples), default=_json_default))
         out.write("\n")
         out.flush()
+    # Everything is written: skip the interpreter's and TensorFlow's teardown (its thread pools and
+    # graphs take ~1 s to destroy on a large module, and the parent waits for this process to end).
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def limit_malloc_arenas():
@@ -316,6 +325,47 @@ def function_graph_def(tf, function_def, library):
     return graph_def
 
 
+def seed_random_ops(graph_def):
+    """Give every random op that draws a fresh seed per process (``seed`` and ``seed2`` both 0 or,
+    as exports strip default values, absent) a fixed one derived from its name: the measured dropout
+    rates are then the same in every run of hublint, and the ops still draw new values at every step."""
+    import zlib
+
+    seeded = {}
+
+    def takes_seed(op_type):
+        if op_type not in seeded:
+            try:
+                from tensorflow.python.framework import op_def_registry
+
+                names = {attr.name for attr in op_def_registry.get(op_type).attr}
+            except Exception:  # an op this TensorFlow does not know, or no registry: the usual ones
+                names = {"seed", "seed2"} if op_type in SEEDED_OPS else set()
+            seeded[op_type] = {"seed", "seed2"} <= names
+        return seeded[op_type]
+
+    for nodes in [graph_def.node] + [function.node_def for function in graph_def.library.function]:
+        for node in nodes:
+            attrs = node.attr
+            if takes_seed(node.op) and attrs["seed"].i == 0 and attrs["seed2"].i == 0:
+                attrs["seed"].i = SEED
+                attrs["seed2"].i = zlib.crc32(node.name.encode()) or 1
+
+
+def load_seeded(v1, session, tags, path):
+    """``saved_model.loader.load`` of ``tags``, with its random ops seeded (``seed_random_ops``) in
+    the loaded copy of the graph: the module's files are not touched."""
+    try:
+        from tensorflow.python.saved_model import loader_impl
+
+        loader = loader_impl.SavedModelLoader(path)
+        meta = loader.get_meta_graph_def_from_tags(tags)  # the very proto ``load`` imports
+    except (ImportError, AttributeError):  # a TensorFlow without this private module: unseeded
+        return v1.saved_model.loader.load(session, tags, path)
+    seed_random_ops(meta.graph_def)
+    return loader.load(session, tags)
+
+
 # -- TF1: one tag set, graph and session ------------------------------------------------
 
 def session_config(v1):
@@ -352,7 +402,7 @@ class Tf1Run:
             v1.set_random_seed(SEED)
             self.session = v1.Session(graph=self.graph, config=session_config(v1))
             try:
-                meta = v1.saved_model.loader.load(self.session, self.tags, self.path)
+                meta = load_seeded(v1, self.session, self.tags, self.path)
             except Exception as exc:
                 check_exhausted(exc)
                 self.entry["error"] = error_text(exc)
@@ -626,24 +676,7 @@ class Tf1Run:
         self.entry["fine_tune"] = record
         with self.graph.as_default():
             # Checked and applied in the graph: no copy of the weights or gradients in this process.
-            apply = tf.compat.v1.placeholder_with_default(False, [])
             finite = [tf.reduce_all(tf.math.is_finite(getattr(g, "values", g))) for _, g in present]
-            # The step waits for the objective and the checks, so they see the weights before it; it
-            # is applied only when ``apply`` is fed True (the runs that double as batch-norm runs).
-            step = []
-            with tf.control_dependencies([objective] + finite):
-                for v, g in present:
-                    if hasattr(g, "values"):
-                        continue  # IndexedSlices (embeddings): no dense step
-                    delta = 1e-3 * tf.cast(g, v.dtype.base_dtype)
-                    step.append(v.assign_sub(tf.where(apply, delta, tf.zeros([], delta.dtype)), read_value=False))
-        fetch = [objective, finite, step]
-
-        def fed(applied):
-            both = dict(feeds)
-            both[apply] = applied
-            return both
-
         plan = None
         try:
             plan = self.batchnorm_plan(feeds)
@@ -651,6 +684,27 @@ class Tf1Run:
                 plan = None  # the step would see the statistics set high / low: measured on its own after
         except Exception as exc:  # the batch-norm step reports it
             check_exhausted(exc)
+        # The step is applied only when ``apply`` is fed True (the runs that double as batch-norm runs).
+        # Each variable's update waits for the ops of this run that read it, so the objective, the
+        # checks and the other gradients see the weights before the step; not for every gradient
+        # (that would keep all of them, as large as the weights, alive until the last is computed).
+        run_ops = self.ancestors([objective] + finite + (plan["reads"] if plan else []))
+        with self.graph.as_default():
+            apply = tf.compat.v1.placeholder_with_default(False, [])
+            step = []
+            for v, g in present:
+                if hasattr(g, "values"):
+                    continue  # IndexedSlices (embeddings): no dense step
+                rate = tf.where(apply, tf.constant(1e-3, v.dtype.base_dtype), tf.constant(0.0, v.dtype.base_dtype))
+                with tf.control_dependencies([op for op in self.readers(v.op) if op.name in run_ops] + [objective]):
+                    step.append(v.assign_sub(tf.cast(g, v.dtype.base_dtype) * rate, read_value=False))
+        fetch = [objective, finite, step]
+
+        def fed(applied):
+            both = dict(feeds)
+            both[apply] = applied
+            return both
+
         if plan is not None:
             try:
                 results = {}
@@ -670,9 +724,40 @@ class Tf1Run:
         record["objective"] = _finite(float(first[0]))
         record["finite"] = math.isfinite(float(first[0]))
         record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, first[1]) if not ok]
-        after = float(self.session.run(fetch + ([plan["reads"]] if plan else []), feed_dict=feeds)[0])
+        # The same fetches and feed keys as the runs before: their executor, not a new one (seconds).
+        after = float(self.session.run(fetch + ([plan["reads"]] if plan else []), feed_dict=fed(False))[0])
         record["objective_after_step"] = _finite(after)
         record["finite"] = record["finite"] and math.isfinite(after)
+
+    @staticmethod
+    def ancestors(tensors):
+        """The names of the ops a run that fetches ``tensors`` executes (inputs and control inputs)."""
+        seen, frontier = set(), [getattr(t, "op", t) for t in tensors]
+        while frontier:
+            op = frontier.pop()
+            if op.name in seen:
+                continue
+            seen.add(op.name)
+            frontier.extend(t.op for t in op.inputs)
+            frontier.extend(op.control_inputs)
+        return seen
+
+    @staticmethod
+    def readers(variable_op):
+        """The ops that read the variable's buffer: its consumers, through the ops that pass a
+        reference or an alias of it on (a ref variable's ``read`` Identity shares its memory)."""
+        found, seen, frontier = [], set(), [variable_op]
+        while frontier:
+            op = frontier.pop()
+            for out in op.outputs:
+                for consumer in out.consumers():
+                    if consumer.name in seen:
+                        continue
+                    seen.add(consumer.name)
+                    found.append(consumer)
+                    if consumer.type in ALIASING:
+                        frontier.append(consumer)
+        return found
 
     @staticmethod
     def reaches(tensor, ops):
@@ -1045,6 +1130,7 @@ class Tf2Run:
                 if name in seen:
                     continue
                 seen.add(name)
+                seed_random_ops(body)  # a copy of the trace: the loaded object is not changed
                 graph = tf.Graph()
                 with graph.as_default():
                     tf.compat.v1.import_graph_def(body, name="")
