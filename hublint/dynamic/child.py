@@ -244,6 +244,19 @@ def momentum_from(high_after, low_after, high, low):
     return (high_after - low_after) / (high - low)
 
 
+def consumers(op, through):
+    """Every op that takes an output of ``op``, directly or through ops of the types ``through``."""
+    seen, frontier = set(), [op]
+    while frontier:
+        for out in frontier.pop().outputs:
+            for consumer in out.consumers():
+                if consumer.name not in seen:
+                    seen.add(consumer.name)
+                    yield consumer
+                    if consumer.type in through:
+                        frontier.append(consumer)
+
+
 # -- dropout masks, found structurally (TF1 graphs, and TF2 traces imported into a graph) ----
 
 RANDOM_OPS = ("RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform")
@@ -616,21 +629,10 @@ class Tf1Run:
             self.entry["dropouts"].extend(sample_masks(self.np, self.session, self.graph, masks, self.samples, feeds))
 
     # regularization: every loss, and the gradient of their sum per trainable variable
-    def is_kernel(self, variable):
-        frontier = [variable.op]
-        seen = set()
-        while frontier:
-            op = frontier.pop()
-            if op.name in seen:
-                continue
-            seen.add(op.name)
-            for out in op.outputs:
-                for consumer in out.consumers():
-                    if consumer.type in KERNEL_OPS:
-                        return True
-                    if consumer.type in PASS_THROUGH:
-                        frontier.append(consumer)
-        return False
+    @staticmethod
+    def is_kernel(variable):
+        """Whether the variable's value reaches a matmul or convolution (through reads, casts, ...)."""
+        return any(op.type in KERNEL_OPS for op in consumers(variable.op, PASS_THROUGH))
 
     def fine_tune(self):
         """One gradient step on (sum of the float outputs + regularization) at batch 1.  When the
@@ -639,7 +641,7 @@ class Tf1Run:
         network): run 1 (statistics set high, no step) gives the objective, the gradients'
         finiteness and the updates from high; run 2 (statistics set low) the updates from low on the
         same weights, then applies the step; run 3 the objective after the step."""
-        tf, np = self.tf, self.np
+        tf = self.tf
         name = self.default_signature()
         trainable = self.variables(trainable=True)
         if name is None or not trainable or not self.train:
@@ -696,7 +698,9 @@ class Tf1Run:
                 if hasattr(g, "values"):
                     continue  # IndexedSlices (embeddings): no dense step
                 rate = tf.where(apply, tf.constant(1e-3, v.dtype.base_dtype), tf.constant(0.0, v.dtype.base_dtype))
-                with tf.control_dependencies([op for op in self.readers(v.op) if op.name in run_ops] + [objective]):
+                # A ref variable's ``read`` Identity shares its buffer: its readers are found through aliases.
+                readers = [op for op in consumers(v.op, ALIASING) if op.name in run_ops]
+                with tf.control_dependencies(readers + [objective]):
                     step.append(v.assign_sub(tf.cast(g, v.dtype.base_dtype) * rate, read_value=False))
         fetch = [objective, finite, step]
 
@@ -743,23 +747,6 @@ class Tf1Run:
         return seen
 
     @staticmethod
-    def readers(variable_op):
-        """The ops that read the variable's buffer: its consumers, through the ops that pass a
-        reference or an alias of it on (a ref variable's ``read`` Identity shares its memory)."""
-        found, seen, frontier = [], set(), [variable_op]
-        while frontier:
-            op = frontier.pop()
-            for out in op.outputs:
-                for consumer in out.consumers():
-                    if consumer.name in seen:
-                        continue
-                    seen.add(consumer.name)
-                    found.append(consumer)
-                    if consumer.type in ALIASING:
-                        frontier.append(consumer)
-        return found
-
-    @staticmethod
     def reaches(tensor, ops):
         """Whether the value of ``tensor`` depends (through inputs or control inputs) on any of ``ops``.
         A fused batch norm in training mode normalizes with its batch's statistics: its output does
@@ -792,7 +779,7 @@ class Tf1Run:
         moving = [v for v in self.variables() if not v.trainable and v.dtype.base_dtype.is_floating]
         if self.entry.get("update_ops") is not None or not moving or name is None or not (self.train or update_ops):
             return None  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
-        inputs, outputs = self.signature_specs(name)
+        _, outputs = self.signature_specs(name)
         if feeds is None:
             feeds = getattr(self, "working_feeds", None)
         if feeds is None:  # determinism could not run the default signature

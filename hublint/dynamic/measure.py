@@ -293,20 +293,23 @@ def measure_modules(paths: list[str], options: LoadOptions, config, result) -> N
             for runs in pool.map(lambda chunk: run_children(chunk, options), [c for c in chunks if c]):
                 children.update(runs)
         children = {path: children[folder] for path, folder in folders.items() if folder in children}
-    for path in paths:
-        summary = result.module_summaries.get(path)
-        findings, measurement = measure(path, options, config, summary, unsafe[path],
-                                        child=children.get(path), refused=refused[path],
-                                        static_findings=[f for f in result.findings if _module_of(f) == path])
-        # The module pass's findings of this module, with what was measured where they point.
-        measured = Measured(measurement.runs, measurement.summary)
-        if measured.runs:
-            result.findings = [f for f in result.findings if _module_of(f) != path] + \
-                confirm(sorted(f for f in result.findings if _module_of(f) == path), measured)
-        result.findings.extend(findings)
-        if summary is not None:
-            summary["measured"] = measured_entries(measurement)
-            summary["measured_status"] = measured_status(measurement)
+    by_module: dict[str, list[Finding]] = {}  # the findings so far, each module's together
+    for finding in result.findings:
+        by_module.setdefault(_module_of(finding), []).append(finding)
+    try:
+        for path in paths:
+            summary = result.module_summaries.get(path)
+            static = sorted(by_module.get(path, []))
+            findings, measurement = measure(path, options, config, summary, unsafe[path],
+                                            child=children.get(path), refused=refused[path], static_findings=static)
+            # The module pass's findings of this module, with what was measured where they point.
+            measured = Measured(measurement.runs, measurement.summary)
+            by_module[path] = (confirm(static, measured) if measured.runs else static) + findings
+            if summary is not None:
+                summary["measured"] = measured_entries(measurement)
+                summary["measured_status"] = measured_status(measurement)
+    finally:  # a hublint bug in one module (the runner reports it) keeps the others' findings
+        result.findings = [finding for found in by_module.values() for finding in found]
 
 
 def _module_of(finding: Finding) -> str:
@@ -375,11 +378,6 @@ def measured_status(measurement: Measurement) -> str:
     if measurement.child is not None and measurement.child.outcome != "ok":
         return f"the TensorFlow child {measurement.child.cause}"
     return ""
-
-
-def unsafe_findings(path: str, config) -> list[Finding]:
-    """HUB213's findings on ``path``, whatever the selection: the gate of ``--trust-module``."""
-    return gate(path, config)[0]
 
 
 def gate(path: str, config) -> tuple[list[Finding], str]:

@@ -393,7 +393,8 @@ class _Collector:
         if found is None:
             return None
         if isinstance(found, project.Unresolved):
-            self.not_followed[id(expr)] = found.reason
+            if not found.missing:  # a file that is not there is said plainly: "another file hublint does not read"
+                self.not_followed[id(expr)] = found.reason
             return None
         if found.module.library:
             return None  # a library's network: its ops are not the publisher's module code
@@ -800,7 +801,7 @@ class _Collector:
                 return
             factory = self.called_function(expr.func)
             if factory is not None:
-                for returned in _returns(factory):
+                for returned in returns_of(factory):
                     yield from self.module_functions(returned.value, depth + 1)
         elif isinstance(expr, nodes.Lambda):
             for name in expr.body.nodes_of_class((nodes.Name, nodes.Attribute)):
@@ -830,7 +831,7 @@ class _Collector:
             source = self.names.project_import(expr, any_module=True)
             if source is not None:
                 why = self.not_followed.get(id(expr), "")
-                if why and "cannot be found" not in why:
+                if why:
                     return f"module function {text} is imported from {source}, but {why}"
                 return f"module function {text} is imported from {source}, another file hublint does not read"
             found = parameter_of(expr)
@@ -971,7 +972,7 @@ def _returns_at_end(block) -> bool:
     return bool(block) and isinstance(block[-1], nodes.Return)
 
 
-def _returns(function) -> Iterator[nodes.Return]:
+def returns_of(function) -> Iterator[nodes.Return]:
     """The ``return value`` statements of ``function`` itself (not of functions defined in it)."""
     for statement in function.body:
         if isinstance(statement, nodes.Return):

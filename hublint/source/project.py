@@ -71,6 +71,7 @@ class Unresolved:
     """An imported name the project view could not follow, and why (for HUB004)."""
 
     reason: str
+    missing: bool = False  # the module is not there at all (not: there, but not followable)
 
 
 class Definition(NamedTuple):
@@ -184,7 +185,7 @@ def load_module(dotted: str, importer: nodes.Module | str, level: int = 0) -> So
     shown = "." * level + dotted
     if len(paths) != 1 or not os.path.isfile(paths[0]):
         where = "tf-slim is not installed" if library else "no such file in the project"
-        return Unresolved(f"{shown} cannot be found ({where})")
+        return Unresolved(f"{shown} cannot be found ({where})", missing=True)
     module = _load(paths[0], shown, library)
     if module is None:
         return Unresolved(f"{shown} is beyond the {MAX_FILES} files hublint reads per run")
@@ -323,7 +324,7 @@ def _imported(binding: nodes.ImportFrom, name: str, depth: int):
         if isinstance(package, SourceModule) and imported in (package.tree.locals if package.tree else {}):
             return _member(package, imported, depth + 1)
         return _submodule(folder, imported, "." * level + imported, False) or Unresolved(
-            f"{'.' * level}{imported} cannot be found (no such file in the project)")
+            f"{'.' * level}{imported} cannot be found (no such file in the project)", missing=True)
     module = load_module(binding.modname, root, level)
     if isinstance(module, SourceModule):
         return _member(module, imported, depth + 1)

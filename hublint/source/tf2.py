@@ -27,7 +27,7 @@ from typing import Iterator, NamedTuple
 
 from astroid import nodes
 
-from hublint.source.facts import CallSite, SourceFacts, is_method_call
+from hublint.source.facts import CallSite, SourceFacts, is_method_call, returns_of
 from hublint.source.names import Names, canonical, parameter_of
 from hublint.source.values import UNKNOWN, bind_call, evaluate
 
@@ -179,7 +179,7 @@ class _Reader:
                 return
             function = self.local_function(expr.func)
             if function is not None:
-                for returned in _returns(function):
+                for returned in returns_of(function):
                     yield from self.objects(returned.value, depth + 1)
 
     def class_object(self, cls: nodes.ClassDef, constructor: nodes.Call | None, depth: int) -> Iterator[SavedObject]:
@@ -318,7 +318,7 @@ class _Reader:
                 return classes is not None and self.class_weights(classes, expr, depth + 1) is not None
             function = self.local_function(expr.func)
             if function is not None:
-                return any(self.holds_weights(returned.value, depth + 1) for returned in _returns(function))
+                return any(self.holds_weights(returned.value, depth + 1) for returned in returns_of(function))
             return False
         if isinstance(expr, nodes.Name):
             return self.holds_weights(self.names.assigned_value(expr), depth + 1)
@@ -365,7 +365,7 @@ class _Reader:
             return self.keras_class(cls, 0)
         function = self.local_function(expr.func)
         if function is not None:
-            for returned in _returns(function):
+            for returned in returns_of(function):
                 found = self.keras_model(returned.value, depth + 1)
                 if found is not None:
                     return found
@@ -506,8 +506,3 @@ def _strings(expr, names: Names) -> Iterator[str]:
         if isinstance(node.value, str):
             yield node.value
 
-
-def _returns(function) -> Iterator[nodes.Return]:
-    for node in function.nodes_of_class(nodes.Return, skip_klass=(*_FUNCTIONS, nodes.Lambda, nodes.ClassDef)):
-        if node.value is not None:
-            yield node

@@ -101,19 +101,7 @@ def _module_constant(node: nodes.Attribute, depth: int):
     """``utils.TAGS_IS_TRAINING``: a module constant of a project file imported as a module."""
     from hublint.source import project
 
-    assignments = project.module_value(node)
-    values = []
-    for assignment in assignments:
-        parent = assignment.parent
-        if not isinstance(parent, (nodes.Assign, nodes.AnnAssign)) or parent.value is None:
-            return UNKNOWN
-        value = evaluate(parent.value, False, (), depth + 1)
-        if value is UNKNOWN or (isinstance(value, (list, dict)) and _mutated(assignment)):
-            return UNKNOWN
-        values.append(value)
-    if not values:
-        return UNKNOWN
-    return values[0] if all(_same(values[0], other) for other in values[1:]) else UNKNOWN
+    return _bound_value(project.module_value(node), False, (), depth)
 
 
 def _is_number(value) -> bool:
@@ -153,8 +141,15 @@ def _name_value(node: nodes.Name, defaults, bindings, depth):
         _, assignments = node.lookup(node.name)
     except Exception:
         return UNKNOWN
-    if len(assignments) == 1 and isinstance(assignments[0], nodes.ImportFrom):
-        assignments = _imported_constant(assignments[0], node.name)  # ``from config import TAGS``
+    if len(assignments) == 1 and isinstance(assignments[0], nodes.ImportFrom):  # ``from config import TAGS``
+        from hublint.source import project
+
+        assignments = project.imported_value(assignments[0], node.name)
+    return _bound_value(assignments, defaults, bindings, depth)
+
+
+def _bound_value(assignments, defaults, bindings, depth):
+    """The one value every binding of a name gives it (``AssignName``s), else UNKNOWN."""
     if not assignments:
         return UNKNOWN
     values = []
@@ -175,13 +170,6 @@ def _name_value(node: nodes.Name, defaults, bindings, depth):
         values.append(value)
     first = values[0]
     return first if all(_same(first, other) for other in values[1:]) else UNKNOWN
-
-
-def _imported_constant(import_node: nodes.ImportFrom, name: str) -> list:
-    """The module-level bindings of ``name`` in the project file it is imported from (the project view)."""
-    from hublint.source import project
-
-    return project.imported_value(import_node, name)
 
 
 # Methods that change a list or dict in place.

@@ -82,7 +82,7 @@ class NotFollowed(SourceRule):
                 what = f"{shown} in {kind} {function.name} calls {callee}, but {why}: what its callers pass is not followed"
             elif not source:
                 what = f"{shown} in {kind} {function.name} calls a function chosen at run time ({callee})"
-            elif why and "cannot be found" not in why:
+            elif why:
                 what = f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, but {why}"
             else:
                 what = f"{shown} in {kind} {function.name} calls {callee}, imported from {source}, another file hublint does not read"
