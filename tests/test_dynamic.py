@@ -547,10 +547,12 @@ def test_a_trusted_module_runs_in_a_private_folder_that_is_thrown_away(bad_modul
     assert _tree_digest(module) == before
 
 
-def test_nan_weights_are_measured(tmp_path):
-    """A copy of dense_l2 whose variables hold NaN: HUB307 (the module pass never opens the shards)."""
+@pytest.fixture(scope="module")
+def nan_weights(tmp_path_factory):
+    """A copy of dense_l2 whose ``dense/kernel`` holds NaN, saved by the real TF 2.15 toolchain."""
     import shutil
 
+    tmp_path = tmp_path_factory.mktemp("nan")
     module = tmp_path / "nan_weights"
     shutil.copytree(exported_module("dense_l2"), module)
     script = tmp_path / "poison.py"
@@ -565,9 +567,47 @@ def test_nan_weights_are_measured(tmp_path):
     done = subprocess.run([toolchain("tf-2.15"), str(script), str(module)], capture_output=True, text=True,
                           cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    code, findings = _cli_json(module, "--tf-python", toolchain("tf-2.15"), "--select", "HUB307", cwd=tmp_path)
+    return module
+
+
+def test_nan_weights_are_measured(nan_weights, tmp_path):
+    """HUB307 (the module pass never opens the shards)."""
+    code, findings = _cli_json(nan_weights, "--tf-python", toolchain("tf-2.15"), "--select", "HUB307", cwd=tmp_path)
     assert [f["rule_id"] for f in findings] == ["HUB307"], findings
     assert "dense/kernel" in findings[0]["message"] and "1000 non-finite" in findings[0]["message"]
+
+
+def _child_runs(module, tmp_path, **request):
+    """The child's runs on ``module``, run by hand with ``request``'s extra keys."""
+    from hublint.dynamic.measure import CHILD
+
+    done = subprocess.run([toolchain("tf-2.15"), "-I", CHILD], input=json.dumps(dict(request, modules=[str(module)])),
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = json.loads(done.stdout.splitlines()[-1])["runs"]
+    assert runs and all(run["loaded"] and not run.get("step_errors") for run in runs), runs
+    return runs
+
+
+def test_weights_too_large_to_read_are_checked_in_the_graph_with_the_same_result(nan_weights, tmp_path):
+    """The child reads checkpoint tensors up to ``read_limit`` bytes and checks larger ones in each
+    tag set's graph: both ways find the same NaN, by the same name."""
+    found = {limit: [run["invalid_weights"] for run in _child_runs(nan_weights, tmp_path, read_limit=limit)]
+             for limit in (64 << 20, 0)}
+    assert found[0] == found[64 << 20], found
+    assert found[0][0] == [{"name": "dense/kernel", "nan": 1000, "inf": 0}], found
+
+
+@pytest.mark.parametrize("module", ["batchnorm_fused_high_momentum", "slim_inplace_updates", "batchnorm_unfused"])
+def test_batch_norm_measured_on_the_signature_runs_and_on_runs_of_its_own_agree(module, tmp_path):
+    """The moving statistics are read on the default signature's runs unless a check reads them
+    too; with ``read_limit`` 0 the in-graph weight checks read every variable, so the batch norms
+    are measured on runs of their own: the same momenta, the same regularization coverage."""
+    keys = ("batchnorm", "regularization", "update_ops")
+    riding, alone = ([{k: run.get(k) for k in keys} for run in _child_runs(exported_module(module), tmp_path, **extra)]
+                     for extra in ({}, {"read_limit": 0}))
+    assert riding == alone
+    assert any(entry["updated"] for run in riding for entry in run["batchnorm"]), riding
 
 
 def _cli_json(module, *args, cwd):

@@ -5,7 +5,10 @@ hublint, so it runs under any interpreter that has TensorFlow (the publisher's
 training environment: ``hublint --load --tf-python PYTHON``).  It reads one JSON
 object on stdin::
 
-    {"modules": ["/abs/path", ...], "samples": 20000}
+    {"modules": ["/abs/path", ...], "samples": 20000, "read_limit": 67108864}
+
+(``read_limit``: the largest checkpoint tensor, in bytes, checked for NaN / Inf by
+reading it; larger ones are checked in the graph.)
 
 imports TensorFlow once, and writes one JSON document per module, one per line, on
 stdout as each module is done (TensorFlow's own output goes to stderr)::
@@ -31,6 +34,8 @@ import sys
 import traceback
 
 SEED = 1234
+#: the values every moving statistic is set to before the two runs that measure batch-norm momentum
+HIGH, LOW = 1.0e4, -1.0e4
 #: random ops with ``seed`` / ``seed2`` attributes, where the op registry cannot be asked
 SEEDED_OPS = {"RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle",
               "RandomGamma", "RandomPoisson", "RandomPoissonV2", "Multinomial", "ParameterizedTruncatedNormal"}
@@ -83,12 +88,18 @@ def main():
     import numpy as np
     import tensorflow as tf
 
+    # TensorFlow's millions of module-level objects live as long as the process: out of the garbage
+    # collector's sight, each collection (every few thousand ops built, and the one after each tag
+    # set) walks only the graphs' objects.
+    gc.freeze()
+
     samples = int(request.get("samples", 20000))
+    read_limit = int(request.get("read_limit", READ_LIMIT))
     modules = request.get("modules") or [request["module"]]
     for path in modules:
         # One line per module, written as soon as it is measured: a crash later costs only its own module.
         sys.stderr.write("hublint-child: module %s\n" % path)
-        out.write(json.dumps(measure_module(tf, np, path, samples), default=_json_default))
+        out.write(json.dumps(measure_module(tf, np, path, samples, read_limit), default=_json_default))
         out.write("\n")
         out.flush()
     # Everything is written: skip the interpreter's and TensorFlow's teardown (its thread pools and
@@ -110,7 +121,7 @@ def limit_malloc_arenas():
         pass
 
 
-def measure_module(tf, np, path, samples):
+def measure_module(tf, np, path, samples, read_limit=None):
     result = {"module": path, "tensorflow": tf.__version__, "runs": []}
     tf.random.set_seed(SEED)
     try:
@@ -118,12 +129,13 @@ def measure_module(tf, np, path, samples):
         if result["format"] == "tf1":
             tag_sets = tf1_tag_sets(path)
             trained = [tags for tags in tag_sets if "train" in tags] or tag_sets[:1]
-            checked = None
+            stage("read checkpoint")
+            checked = checkpoint_weights(tf, np, path, READ_LIMIT if read_limit is None else read_limit)
             for tags in tag_sets:
                 run = Tf1Run(tf, np, path, tags, samples, train=tags in trained, checked_weights=checked).run()
                 result["runs"].append(run)
-                if run["loaded"] and "weights and regularization" not in run.get("step_errors", {}):
-                    checked = run["invalid_weights"]
+                if checked is None and run["loaded"] and "weights and regularization" not in run.get("step_errors", {}):
+                    checked = (run["invalid_weights"], set())  # every tag set restores the same checkpoint
                 gc.collect()  # the tag set's graph and session: only one graph in memory at a time
         else:
             result["runs"].extend(Tf2Run(tf, np, path, samples).run())
@@ -177,6 +189,87 @@ def tf1_tag_sets(path):
     return [sorted(m.meta_info_def.tags) for m in _saved_model(path).meta_graphs]
 
 
+#: checkpoint tensors up to this size are read to look for NaN / Inf; larger ones are checked in
+#: the graph (a copy of a huge embedding would raise the peak memory by its size)
+READ_LIMIT = 64 << 20
+
+
+def checkpoint_weights(tf, np, path, read_limit):
+    """NaN / Inf in the module's checkpoint, read one tensor at a time (no graph ops, no executor:
+    ~1,500 ops and a session run on a large network): ``(invalid_weights, unread)``, ``unread`` the
+    names of the float tensors too large to read here; None when there is no checkpoint to read
+    (every tag set then checks its restored variables in its graph)."""
+    try:
+        reader = tf.compat.v1.train.NewCheckpointReader(os.path.join(path, "variables", "variables"))
+        dtypes, shapes = reader.get_variable_to_dtype_map(), reader.get_variable_to_shape_map()
+    except Exception as exc:  # no checkpoint, or one this reader cannot read: the graph restores it
+        check_exhausted(exc)
+        return None
+    invalid, unread = [], set()
+    for name in sorted(dtypes):
+        dtype = dtypes[name]
+        if not dtype.is_floating:
+            continue
+        if int(np.prod(shapes[name], dtype=np.int64)) * dtype.size > read_limit:
+            unread.add(name)
+            continue
+        value = np.asarray(reader.get_tensor(name), dtype=np.float32 if dtype.size < 4 else None)
+        if not np.isfinite(value).all():
+            invalid.append({"name": name, "nan": int(np.isnan(value).sum()), "inf": int(np.isinf(value).sum())})
+        del value
+    return invalid, unread
+
+
+def scalar_sum(tf, tensor):
+    """The sum of ``tensor`` as a float32 scalar, with no new op for a float32 scalar (what a
+    regularization loss usually is): the gradient of each ``reduce_sum`` costs ~10 ops to build."""
+    if tensor.dtype.base_dtype != tf.float32:
+        tensor = tf.cast(tensor, tf.float32)
+    return tensor if tensor.shape.rank == 0 else tf.reduce_sum(tensor)
+
+
+class Scalars:
+    """Whole-tensor checks as scalars, two ops each: ``tf.reduce_all`` builds its axis constant (or
+    a ``Range``) anew for every tensor, ~10 ms of op building each on a network's hundreds of
+    variables; here one constant per rank and per dtype serves them all."""
+
+    def __init__(self, tf):
+        self.tf, self._axes, self._zeros = tf, {}, {}
+
+    def _reduce(self, op, tensor):
+        rank = tensor.shape.rank
+        if rank is None:
+            return {"All": self.tf.reduce_all, "Any": self.tf.reduce_any}[op](tensor)
+        if rank not in self._axes:
+            self._axes[rank] = self.tf.constant(list(range(rank)), self.tf.int32)
+        return getattr(self.tf.raw_ops, op)(input=tensor, axis=self._axes[rank])
+
+    def all_finite(self, tensor):
+        return self._reduce("All", self.tf.math.is_finite(tensor))
+
+    def any_nonzero(self, tensor):
+        dtype = tensor.dtype.base_dtype
+        if dtype not in self._zeros:
+            self._zeros[dtype] = self.tf.constant(0, dtype)
+        return self._reduce("Any", self.tf.raw_ops.NotEqual(x=tensor, y=self._zeros[dtype]))
+
+    def fill(self, variable, value):
+        """``variable``'s shape filled with the scalar ``value``."""
+        shape = variable.shape
+        if not shape.is_fully_defined():
+            return self.tf.fill(self.tf.shape(variable), value)
+        key = tuple(shape.as_list())
+        if key not in self._axes:
+            self._axes[key] = self.tf.constant(list(key), self.tf.int32)
+        return self.tf.raw_ops.Fill(dims=self._axes[key], value=value)
+
+
+def gradients(tf, objective, variables):
+    """``tf.gradients`` without colocating each gradient op with its forward op (one CPU: nothing
+    to colocate, and the colocation scopes cost a fifth of the time of building the gradients)."""
+    return tf.compat.v1.gradients(objective, variables, colocate_gradients_with_ops=False)
+
+
 # -- synthetic inputs -------------------------------------------------------------------
 
 def synthetic(np, dtype_name, shape, batch, attempt, variant=0):
@@ -215,6 +308,13 @@ def changed_rest(np, value, dtype_name):
     changed = value.copy()
     changed[1:] = other[1:]
     return changed
+
+
+def first_example_is(np, alone, batch):
+    """Whether ``alone`` (a batch of 1) is the first example of ``batch``."""
+    alone, batch = np.asarray(alone), np.asarray(batch)
+    return alone.ndim > 0 and batch.ndim == alone.ndim and len(alone) == 1 and len(batch) > 0 \
+        and alone.shape[1:] == batch.shape[1:] and bool(np.array_equal(alone[0], batch[0]))
 
 
 def same(np, a, b, exact=True):
@@ -395,10 +495,19 @@ class Tf1Run:
     def __init__(self, tf, np, path, tags, samples, train=False, checked_weights=None):
         """``train``: this tag set is the module's train graph (``train``, else the only one): it
         gets the fine-tune step and the batch-norm measurement.  ``checked_weights``: the
-        ``invalid_weights`` another tag set found in the same checkpoint (None: check them here)."""
+        ``(invalid_weights, unread)`` of the checkpoint every tag set restores (``checkpoint_weights``,
+        or another tag set's graph: ``unread`` empty); None: check every variable here."""
         self.tf, self.np, self.path, self.tags, self.samples, self.train = tf, np, path, tags, samples, train
         self.checked_weights = checked_weights
-        self._setters, self._readers = {}, {}
+        #: the checks ``weights_and_regularization`` builds, and whether a run has taken them
+        self.checks, self.checked = None, True
+        #: the batch-norm plan (``prepare_batchnorm``), and its reads after runs from HIGH and LOW
+        self.plan, self.moving_after = None, {}
+        #: what the default signature's runs fetch besides its outputs (``run_outputs``)
+        self.riders = {}
+        #: the regularization's gradient per trainable variable and its total, for the fine-tune step
+        self.regularization_grads, self.regularization_total = {}, None
+        self.scalars = Scalars(tf)
         #: (signature, batch) -> (feeds, outputs) of the signatures step's runs (variant 0), reused by
         #: the determinism check and the fine-tune step instead of running the same feeds again
         self.signature_runs = {}
@@ -427,13 +536,15 @@ class Tf1Run:
                 tables = self.graph.get_collection(v1.GraphKeys.TABLE_INITIALIZERS)
                 if tables:
                     self.session.run(tables, feed_dict=self.asset_feeds(meta))
-            # Each distinct set of fetches costs TensorFlow a new executor (pruning and optimizing the
-            # graph: seconds on a large network), so the steps share them: one run for the weights and
-            # the regularization, the signatures' own runs for determinism, one small run for every
-            # dropout mask, one executor for the fine-tune step and one for the batch-norm updates.
+            # Each distinct set of fetches costs TensorFlow a new executor (pruning the graph and
+            # creating its kernels: a second or more on a large network), so the steps share them: the
+            # checks of the weights and the regularization and the batch-norm updates ride on the
+            # default signature's runs (``run_outputs``), one small run samples every dropout mask,
+            # and the fine-tune step has one executor.
             steps = [("weights and regularization", self.weights_and_regularization),
-                     ("signatures", self.signatures), ("determinism", self.determinism),
-                     ("dropout", self.dropout), ("fine-tune", self.fine_tune), ("batch norm", self.batchnorm)]
+                     ("batch norm", self.prepare_batchnorm), ("signatures", self.signatures),
+                     ("determinism", self.determinism), ("dropout", self.dropout), ("fine-tune", self.fine_tune),
+                     ("batch norm", self.batchnorm)]
             for name, step in steps:
                 stage("%s %s" % (name, self.tags))
                 try:
@@ -441,8 +552,16 @@ class Tf1Run:
                 except Exception as exc:
                     check_exhausted(exc)
                     self.entry.setdefault("step_errors", {})[name] = error_text(exc)
+            if not self.checked:  # no run of the default signature took them
+                stage("weights and regularization %s" % self.tags)
+                try:
+                    self.finish_checks()
+                except Exception as exc:
+                    check_exhausted(exc)
+                    self.entry.setdefault("step_errors", {})["weights and regularization"] = error_text(exc)
             self.session.close()
-        self.graph = self.session = self._setters = self._readers = self.signature_runs = None
+        self.graph = self.session = self.signature_runs = self.checks = self.plan = self.riders = None
+        self.regularization_grads = self.regularization_total = None
         return self.entry
 
     def asset_feeds(self, meta):
@@ -457,28 +576,6 @@ class Tf1Run:
         return {asset.tensor_info.name: os.path.join(self.path, "assets", asset.filename) for asset in assets
                 if asset.tensor_info.name}
 
-    def assign(self, pairs):
-        """Set many variables in one session.run: one placeholder and assign op each, built once."""
-        feeds, ops = {}, []
-        with self.graph.as_default():
-            for variable, value in pairs:
-                if variable not in self._setters:
-                    holder = self.tf.compat.v1.placeholder(variable.dtype.base_dtype, variable.shape)
-                    self._setters[variable] = (holder, variable.assign(holder, read_value=False))
-                holder, op = self._setters[variable]
-                feeds[holder] = value
-                ops.append(op)
-        if ops:
-            self.session.run(ops, feed_dict=feeds)
-
-    def read(self, variables):
-        """The values of ``variables``, read by ops built once."""
-        with self.graph.as_default():
-            for variable in variables:
-                if variable not in self._readers:
-                    self._readers[variable] = self.tf.identity(variable.value())
-        return self.session.run([self._readers[v] for v in variables])
-
     # variables
     def variables(self, trainable=False):
         v1 = self.tf.compat.v1
@@ -486,44 +583,66 @@ class Tf1Run:
         return list(self.graph.get_collection(key))
 
     def weights_and_regularization(self):
-        """NaN / Inf in the restored variables, and the regularization losses with the kernels their
-        gradient reaches, all decided in the graph in one run: no copy of the weights in this process."""
+        """Builds the checks of this step: NaN / Inf in the restored variables that
+        ``checkpoint_weights`` could not read, and the regularization losses with the kernels their
+        gradient reaches, decided in the graph (no copy of the weights in this process).  They ride
+        on the default signature's runs (``run_outputs``): a run of their own would cost one more
+        executor, seconds on a large network.  ``finish_checks`` runs them alone if none ran."""
         tf = self.tf
         losses = self.graph.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
-        kernels = [v for v in self.variables(trainable=True) if self.is_kernel(v)] if losses else []
-        if self.checked_weights is not None:  # every tag set restores the same checkpoint: read once
-            self.entry["invalid_weights"] = list(self.checked_weights)
-            variables = []
+        floats = [v for v in self.variables() if v.dtype.base_dtype.is_floating]
+        if self.checked_weights is None:
+            variables = floats
         else:
-            variables = [v for v in self.variables() if v.dtype.base_dtype.is_floating]
-        fetch = {}
+            self.entry["invalid_weights"] = list(self.checked_weights[0])
+            variables = [v for v in floats if v.op.name in self.checked_weights[1]]
+        checks = {}
         with self.graph.as_default():
             if variables:
-                fetch["finite"] = [tf.reduce_all(tf.math.is_finite(v.value())) for v in variables]
+                checks["finite"] = [self.scalars.all_finite(v.value()) for v in variables]
             if losses:
-                total = tf.add_n([tf.cast(tf.reduce_sum(loss), tf.float32) for loss in losses])
-                grads = tf.gradients(total, kernels) if kernels else []
-                fetch["loss"] = total
-                # Whether each kernel's gradient has a non-zero entry.
-                fetch["reached"] = [tf.reduce_any(tf.not_equal(g, 0)) if g is not None else tf.constant(False)
-                                    for g in grads]
-        values = self.session.run(fetch) if fetch else {}
+                trainable = self.variables(trainable=True)
+                total = tf.add_n([scalar_sum(tf, loss) for loss in losses])
+                grads = gradients(tf, total, trainable)
+                # Kept for the fine-tune step, whose objective includes the same losses.
+                self.regularization_grads = dict(zip(trainable, grads))
+                self.regularization_total = total
+                kernels = [v for v in trainable if self.is_kernel(v)]
+                # The loss, and whether each kernel's gradient has a non-zero entry.
+                checks["loss"] = total
+                checks["reached"] = [self.scalars.any_nonzero(self.regularization_grads[v])
+                                     if self.regularization_grads[v] is not None else tf.constant(False)
+                                     for v in kernels]
+            else:
+                kernels = []
+                self.entry["regularization"] = {"losses": 0, "loss": None, "finite": None, "kernels": [],
+                                                "kernels_covered": []}
+        self.checks = (checks, variables, kernels, len(losses)) if checks else None
+        self.checked = not checks
+        if checks:
+            self.riders["checks"] = checks
+
+    def finish_checks(self, values=None):
+        """The entries of ``weights_and_regularization``'s checks, from ``values`` (a run of
+        them), else from a run of their own."""
+        checks, variables, kernels, losses = self.checks
+        self.checked = True
+        if values is None:
+            values = self.session.run(checks)
         bad = [v for v, ok in zip(variables, values.get("finite", [])) if not ok]
         if bad:
             with self.graph.as_default():
-                counts = [(tf.reduce_sum(tf.cast(tf.math.is_nan(v.value()), tf.int64)),
-                           tf.reduce_sum(tf.cast(tf.math.is_inf(v.value()), tf.int64))) for v in bad]
+                counts = [(self.tf.reduce_sum(self.tf.cast(self.tf.math.is_nan(v.value()), self.tf.int64)),
+                           self.tf.reduce_sum(self.tf.cast(self.tf.math.is_inf(v.value()), self.tf.int64)))
+                          for v in bad]
             for variable, (nan, inf) in zip(bad, self.session.run(counts)):
                 self.entry["invalid_weights"].append({"name": variable.op.name, "nan": int(nan), "inf": int(inf)})
-        if not losses:
-            self.entry["regularization"] = {"losses": 0, "loss": None, "finite": None, "kernels": [],
-                                            "kernels_covered": []}
-            return
-        loss = float(values["loss"])
-        self.entry["regularization"] = {"losses": len(losses), "loss": _finite(loss), "finite": math.isfinite(loss),
-                                        "kernels": [v.op.name for v in kernels],
-                                        "kernels_covered": [v.op.name for v, hit in zip(kernels, values["reached"])
-                                                            if hit]}
+        if "loss" in values:
+            loss = float(values["loss"])
+            self.entry["regularization"] = {"losses": losses, "loss": _finite(loss), "finite": math.isfinite(loss),
+                                            "kernels": [v.op.name for v in kernels],
+                                            "kernels_covered": [v.op.name for v, hit in zip(kernels, values["reached"])
+                                                                if hit]}
 
     # signatures
     def signature_specs(self, name):
@@ -551,19 +670,38 @@ class Tf1Run:
             feeds[name] = synthetic(self.np, dtype, shape, batch, unknown, variant)
         return feeds
 
-    def run_signature(self, name, batch, variant=0):
+    def run_signature(self, name, batch, variant=0, start=None):
         """(feeds, outputs dict) with the first unknown-dim size that works."""
-        inputs, outputs = self.signature_specs(name)
-        fetch = {k: v[0] for k, v in outputs.items() if v is not None}
+        inputs, _ = self.signature_specs(name)
         last = None
         for unknown in ATTEMPTS:
             feeds = self.feeds(inputs, batch, unknown, variant)
             try:
-                return feeds, self.session.run(fetch, feed_dict=feeds)
+                return feeds, self.run_outputs(name, feeds, start)
             except Exception as exc:
                 check_exhausted(exc)
                 last = exc
         raise last
+
+    def run_outputs(self, name, feeds, start=None):
+        """The outputs of signature ``name`` on ``feeds``.  Every run of the default signature also
+        fetches what rides on it (cheap next to the network, and one executor for all):
+        ``weights_and_regularization``'s checks, whose values the first run that succeeds gives,
+        and the batch-norm plan's reads of the moving statistics after their updates, kept when
+        ``start`` set the statistics before the run."""
+        _, outputs = self.signature_specs(name)
+        fetch = {k: v[0] for k, v in outputs.items() if v is not None}
+        riders = self.riders if name == self.default_signature() else {}
+        if not riders:
+            return self.session.run(fetch, feed_dict=feeds)
+        if start is not None and "reads" in riders:
+            self.session.run(self.plan["setters"], feed_dict={self.plan["start"]: start})
+        values = self.session.run(dict(riders, outputs=fetch), feed_dict=feeds)
+        if "checks" in values and not self.checked:
+            self.finish_checks(values["checks"])
+        if start is not None and "reads" in values:
+            self.moving_after[start] = values["reads"]
+        return values["outputs"]
 
     def runnable_signatures(self):
         return sorted(k for k in self.meta.signature_def if not k.startswith("__"))
@@ -574,8 +712,9 @@ class Tf1Run:
             record = {"name": name, "ok": True, "error": "", "mismatches": []}
             self.entry["signatures"].append(record)
             for batch in (1, 3):
+                start = HIGH if name == self.default_signature() and batch == 1 else None
                 try:
-                    feeds, values = self.run_signature(name, batch)
+                    feeds, values = self.run_signature(name, batch, start=start)
                     self.signature_runs[name, batch] = (feeds, values)
                 except Exception as exc:
                     check_exhausted(exc)
@@ -598,25 +737,33 @@ class Tf1Run:
         return names[0] if names else None
 
     def determinism(self):
+        """The same input twice at batch 1 (the signatures step's run and one more); then the first
+        example's outputs alone (batch 1) and among two other examples (batch 3, whose first example
+        is the same input: ``synthetic`` draws a batch's values in order) must agree."""
         name = self.default_signature()
         if name is None:
             return
         np = self.np
-        feeds, first = self.signature_runs.get((name, 3)) or self.run_signature(name, 3)
-        self.working_feeds = feeds  # the batch norm's and fine-tune's runs start from these
-        second = self.session.run({k: self.signature_specs(name)[1][k][0] for k in first}, feed_dict=feeds)
-        self.entry["deterministic"] = all(same(np, np.asarray(first[k]), np.asarray(second[k])) for k in first)
-        inputs, outputs = self.signature_specs(name)
-        changed = {}
-        for key, (tensor, dtype, _) in inputs.items():
-            value = feeds[tensor]
-            changed[tensor] = changed_rest(np, value, dtype) if value.ndim and value.shape[0] == 3 else value
-        third = self.session.run({k: outputs[k][0] for k in first}, feed_dict=changed)
+        inputs, _ = self.signature_specs(name)
+        feeds, alone = self.signature_runs.get((name, 1)) or self.run_signature(name, 1)
+        second = self.run_outputs(name, feeds, start=LOW)  # the same batch as the run from HIGH
+        self.entry["deterministic"] = all(same(np, np.asarray(alone[k]), np.asarray(second[k])) for k in alone)
+        batch, among = self.signature_runs.get((name, 3)) or self.run_signature(name, 3)
+        self.working_feeds = batch  # the dropout's and batch norm's runs start from these
+        if not all(same(np, np.asarray(feeds[t]), np.asarray(batch[t])) or first_example_is(np, feeds[t], batch[t])
+                   for t in feeds):
+            # Not the same first example (another unknown-dim size worked at batch 3): change the others.
+            changed = {}
+            for key, (tensor, dtype, _) in inputs.items():
+                value = batch[tensor]
+                changed[tensor] = changed_rest(np, value, dtype) if value.ndim and value.shape[0] == 3 else value
+            alone = {k: np.asarray(v)[:1] for k, v in among.items()}
+            among = self.run_outputs(name, changed)
         independent = True
-        for key in first:
-            a, b = np.asarray(first[key]), np.asarray(third[key])
-            if a.ndim and a.shape[0] == 3 and b.shape == a.shape:
-                independent = independent and same(np, a[:1], b[:1], exact=False)
+        for key in among:
+            a, b = np.asarray(alone[key]), np.asarray(among[key])
+            if a.ndim and b.ndim and b.shape[0] == 3 and a.shape[0] == 1 and a.shape[1:] == b.shape[1:]:
+                independent = independent and same(np, a, b[:1], exact=False)
         self.entry["batch_independent"] = independent
 
     # dropout: the mask of each dropout, found structurally
@@ -635,16 +782,12 @@ class Tf1Run:
         return any(op.type in KERNEL_OPS for op in consumers(variable.op, PASS_THROUGH))
 
     def fine_tune(self):
-        """One gradient step on (sum of the float outputs + regularization) at batch 1.  When the
-        objective does not depend on the moving statistics (batch norm in training mode), the
-        batch-norm measurement shares its runs (one executor: building one costs seconds on a large
-        network): run 1 (statistics set high, no step) gives the objective, the gradients'
-        finiteness and the updates from high; run 2 (statistics set low) the updates from low on the
-        same weights, then applies the step; run 3 the objective after the step."""
+        """The gradient of (sum of the float outputs + regularization) at batch 1, for every trainable
+        variable: whether it exists and is finite, and the objective's value, decided in the graph in
+        one run (no copy of the weights or gradients in this process)."""
         tf = self.tf
-        name = self.default_signature()
         trainable = self.variables(trainable=True)
-        if name is None or not trainable or not self.train:
+        if not self.train or self.default_signature() is None or not trainable:
             return
         feeds, outputs = {}, []
         for sig in self.runnable_signatures():
@@ -664,87 +807,28 @@ class Tf1Run:
                 outputs += [self.graph.get_tensor_by_name(v[0]) for v in outs.values()
                             if v is not None and v[1].startswith("float")]
                 break
-        losses = self.graph.get_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
+        regularization = self.regularization_grads
         with self.graph.as_default():
-            terms = [tf.reduce_sum(tf.cast(t, tf.float32)) for t in outputs]
-            terms += [tf.reduce_sum(tf.cast(t, tf.float32)) for t in losses]
-            if not terms:
+            terms = [scalar_sum(tf, t) for t in outputs]
+            if not terms and not regularization:
                 return
-            objective = tf.add_n(terms)
-            grads = tf.gradients(objective, trainable)
-        present = [(v, g) for v, g in zip(trainable, grads) if g is not None]
-        record = {"objective": None, "no_gradient": [v.op.name for v, g in zip(trainable, grads) if g is None],
-                  "non_finite_gradient": [], "objective_after_step": None, "error": ""}
+            # The regularization's gradients are built already: only the outputs' are new.
+            grads = gradients(tf, tf.add_n(terms), trainable) if terms else [None] * len(trainable)
+            objective = tf.add_n(terms + ([self.regularization_total] if regularization else []))
+        # A variable's gradient is that of the outputs plus that of the regularization.  Each part is
+        # checked on its own: their sum would keep every regularization gradient (computed first, as
+        # large as its kernel) alive until the backward pass reaches its layer.
+        parts = [[g for g in (g, regularization.get(v)) if g is not None] for v, g in zip(trainable, grads)]
+        present = [(v, p) for v, p in zip(trainable, parts) if p]
+        record = {"objective": None, "no_gradient": [v.op.name for v, p in zip(trainable, parts) if not p],
+                  "non_finite_gradient": [], "error": ""}
         self.entry["fine_tune"] = record
         with self.graph.as_default():
-            # Checked and applied in the graph: no copy of the weights or gradients in this process.
-            finite = [tf.reduce_all(tf.math.is_finite(getattr(g, "values", g))) for _, g in present]
-        plan = None
-        try:
-            plan = self.batchnorm_plan(feeds)
-            if plan is not None and self.reaches(objective, [v.op for v in plan["moving"]]):
-                plan = None  # the step would see the statistics set high / low: measured on its own after
-        except Exception as exc:  # the batch-norm step reports it
-            check_exhausted(exc)
-        # The step is applied only when ``apply`` is fed True (the runs that double as batch-norm runs).
-        # Each variable's update waits for the ops of this run that read it, so the objective, the
-        # checks and the other gradients see the weights before the step; not for every gradient
-        # (that would keep all of them, as large as the weights, alive until the last is computed).
-        run_ops = self.ancestors([objective] + finite + (plan["reads"] if plan else []))
-        with self.graph.as_default():
-            apply = tf.compat.v1.placeholder_with_default(False, [])
-            step = []
-            for v, g in present:
-                if hasattr(g, "values"):
-                    continue  # IndexedSlices (embeddings): no dense step
-                rate = tf.where(apply, tf.constant(1e-3, v.dtype.base_dtype), tf.constant(0.0, v.dtype.base_dtype))
-                # A ref variable's ``read`` Identity shares its buffer: its readers are found through aliases.
-                readers = [op for op in consumers(v.op, ALIASING) if op.name in run_ops]
-                with tf.control_dependencies(readers + [objective]):
-                    step.append(v.assign_sub(tf.cast(g, v.dtype.base_dtype) * rate, read_value=False))
-        fetch = [objective, finite, step]
-
-        def fed(applied):
-            both = dict(feeds)
-            both[apply] = applied
-            return both
-
-        if plan is not None:
-            try:
-                results = {}
-                for value, applied in ((plan["high"], False), (plan["low"], True)):
-                    self.session.run(plan["setters"], feed_dict={plan["start"]: value})
-                    values = self.session.run(fetch + [plan["reads"]], feed_dict=fed(applied))
-                    results[value] = values[-1]
-                    if not applied:
-                        first = values
-                self.batchnorm_results(plan, results)
-            except Exception as exc:  # which part failed: each on its own
-                check_exhausted(exc)
-                plan = None
-        if plan is None:
-            first = self.session.run(fetch, feed_dict=fed(False))
-            self.session.run(fetch, feed_dict=fed(True))
-        record["objective"] = _finite(float(first[0]))
-        record["finite"] = math.isfinite(float(first[0]))
-        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, first[1]) if not ok]
-        # The same fetches and feed keys as the runs before: their executor, not a new one (seconds).
-        after = float(self.session.run(fetch + ([plan["reads"]] if plan else []), feed_dict=fed(False))[0])
-        record["objective_after_step"] = _finite(after)
-        record["finite"] = record["finite"] and math.isfinite(after)
-
-    @staticmethod
-    def ancestors(tensors):
-        """The names of the ops a run that fetches ``tensors`` executes (inputs and control inputs)."""
-        seen, frontier = set(), [getattr(t, "op", t) for t in tensors]
-        while frontier:
-            op = frontier.pop()
-            if op.name in seen:
-                continue
-            seen.add(op.name)
-            frontier.extend(t.op for t in op.inputs)
-            frontier.extend(op.control_inputs)
-        return seen
+            finite = [[self.scalars.all_finite(getattr(g, "values", g)) for g in p] for _, p in present]
+        first = self.session.run({"objective": objective, "finite": finite}, feed_dict=feeds)
+        record["objective"] = _finite(float(first["objective"]))
+        record["finite"] = math.isfinite(float(first["objective"]))
+        record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, first["finite"]) if not all(ok)]
 
     @staticmethod
     def reaches(tensor, ops):
@@ -770,45 +854,55 @@ class Tf1Run:
         return False
 
     # batch norm: solve the momentum of every moving statistic that the updates change
-    def batchnorm_plan(self, feeds=None):
-        """The ops that set every moving statistic and read it after the updates; None when this
-        tag set's batch norms are not measured (or already were, with the fine-tune step)."""
+    def prepare_batchnorm(self):
+        """The ops that set every moving statistic and read it after the updates (None when this tag
+        set's batch norms are not measured).  When the default signature's outputs do not depend on
+        the statistics (batch norm in training mode) and no check reads them, the reads ride on its
+        runs: the batch-1 run from HIGH and the determinism's second run, on the same batch, from
+        LOW.  Otherwise ``batchnorm`` measures them in runs of their own, after the other steps."""
         tf = self.tf
         update_ops = self.graph.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)
         name = self.default_signature()
         moving = [v for v in self.variables() if not v.trainable and v.dtype.base_dtype.is_floating]
-        if self.entry.get("update_ops") is not None or not moving or name is None or not (self.train or update_ops):
-            return None  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
+        if not moving or name is None or not (self.train or update_ops):
+            return  # an inference graph: batch dependence (HUB303) shows batch norm in training mode
         _, outputs = self.signature_specs(name)
-        if feeds is None:
-            feeds = getattr(self, "working_feeds", None)
-        if feeds is None:  # determinism could not run the default signature
-            feeds = self.run_signature(name, 3)[0]
+        outputs = [self.graph.get_tensor_by_name(v[0]) for v in outputs.values() if v is not None]
         with self.graph.as_default():
             # One scalar sets every moving statistic (one executor for both starts); the reads wait for
             # the updates (and the outputs: tf-slim's updates_collections=None runs them in place).
             start = tf.compat.v1.placeholder(tf.float64, [])
-            setters = [v.assign(tf.fill(tf.shape(v), tf.cast(start, v.dtype.base_dtype)), read_value=False)
-                       for v in moving]
-            ran = list(update_ops) + [self.graph.get_tensor_by_name(v[0]) for v in outputs.values() if v is not None]
-            with tf.control_dependencies(ran):
+            starts = {}
+            for v in moving:
+                dtype = v.dtype.base_dtype
+                if dtype not in starts:
+                    starts[dtype] = tf.cast(start, dtype)
+            setters = [v.assign(self.scalars.fill(v, starts[v.dtype.base_dtype]), read_value=False) for v in moving]
+            # One op waits for them all: each read then has one control input, not hundreds.
+            updated = tf.group(*(list(update_ops) + outputs))
+            with tf.control_dependencies([updated]):
                 reads = [tf.identity(v.value()) for v in moving]
-        return {"moving": moving, "update_ops": update_ops, "feeds": feeds, "start": start, "setters": setters,
-                "reads": reads, "high": 1.0e4, "low": -1.0e4}
+        self.plan = {"moving": moving, "update_ops": update_ops, "start": start, "setters": setters, "reads": reads}
+        checked = {v.op.name for v in (self.checks[1] if self.checks else [])}
+        if not checked & {v.op.name for v in moving} and \
+                not any(self.reaches(t, [v.op for v in moving]) for t in outputs):
+            self.riders["reads"] = reads
 
     def batchnorm(self):
-        plan = self.batchnorm_plan()
+        plan = self.plan
         if plan is None:
             return
-        results = {}
-        for value in (plan["high"], plan["low"]):
-            self.session.run(plan["setters"], feed_dict={plan["start"]: value})
-            results[value] = self.session.run(plan["reads"], feed_dict=plan["feeds"])
+        results = self.moving_after
+        if set(results) != {HIGH, LOW}:  # the signature's runs did not take them: runs of their own
+            feeds = getattr(self, "working_feeds", None) or self.run_signature(self.default_signature(), 3)[0]
+            for value in (HIGH, LOW):
+                self.session.run(plan["setters"], feed_dict={plan["start"]: value})
+                results[value] = self.session.run(plan["reads"], feed_dict=feeds)
         self.batchnorm_results(plan, results)
 
     def batchnorm_results(self, plan, results):
         np = self.np
-        high, low = plan["high"], plan["low"]
+        high, low = HIGH, LOW
         self.entry["update_ops"] = len(plan["update_ops"])
         for variable, up, down in zip(plan["moving"], results[high], results[low]):
             up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
@@ -1174,7 +1268,7 @@ class Tf2Run:
                   "no_gradient": [self.name(v) for v, g in zip(trainable, grads) if g is None],
                   "non_finite_gradient": [self.name(v) for v, g in zip(trainable, grads)
                                           if g is not None and not np.all(np.isfinite(np.asarray(tf.convert_to_tensor(g))))],
-                  "objective_after_step": None, "error": ""}
+                  "error": ""}
         entry["fine_tune"] = record
 
     def batchnorm(self, entry, concrete, training):
@@ -1185,7 +1279,7 @@ class Tf2Run:
         if not moving:
             return
         (args, kwargs), _ = self.invoke(concrete, training, 3)
-        high, low = 1.0e4, -1.0e4
+        high, low = HIGH, LOW
         results = {}
         for start in (high, low):
             for variable in moving:

@@ -58,7 +58,7 @@ class FineTuneStepFailed(DynamicRule):
                                    fix="look for log / division / sqrt of values that reach 0")
             elif record.get("finite") is False:
                 yield self.finding(measurement.location(run), where=where,
-                                   problem="the objective is not finite before or after one gradient step",
+                                   problem="the objective (the sum of the outputs and the regularization losses) is not finite",
                                    fix="look for log / division / sqrt of values that reach 0")
             if record.get("no_gradient"):
                 names = record["no_gradient"]
