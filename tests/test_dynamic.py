@@ -82,6 +82,7 @@ def test_load_measures_the_committed_modules(name):
     check_static_and_measured_dropout_rates_agree(loaded)
     check_static_and_measured_batchnorm_momenta_agree(loaded)
     check_static_and_measured_regularization_coverage_agree(loaded)
+    check_training_flag_inputs_are_fed_true_for_the_train_measurements(loaded)
     check_static_findings_state_the_measured_values(loaded)
     check_the_html_report_shows_measured_next_to_declared(loaded)
     from hublint.dynamic.compare import disagreements
@@ -202,6 +203,22 @@ def check_static_and_measured_dropout_rates_agree(loaded):
                    if e["object"] == "__call__"}
         assert sorted(entries, key=str) == sorted(runs, key=str), (name, module, entries)
         assert all(len(entries[t]["dropout_rates"]) == 1 for t in runs), (name, module, entries)
+
+
+def check_training_flag_inputs_are_fed_true_for_the_train_measurements(loaded):
+    """dropout_cond_training_input's only graph has a boolean input ``is_training`` that decides the
+    conds of its dropout and batch norm: the train measurements feed it True (and find the declared
+    rate and momentum), the inference checks keep it False (deterministic, batch independent).
+    No other committed module has such an input."""
+    name, result = loaded
+    fed = {module: entry for module in MODULES for entry in result.module_summaries[str(EXPORTED / module)]["measured"]
+           if entry.get("training_inputs")}
+    assert sorted(fed) == ["dropout_cond_training_input"], (name, fed)
+    entry = fed["dropout_cond_training_input"]
+    assert entry["training_inputs"] == ["is_training"], (name, entry)
+    assert len(entry["dropout_rates"]) == 1 and abs(entry["dropout_rates"][0] - 0.3) < 0.03, (name, entry)
+    assert entry["batchnorm_momenta"] == [0.9], (name, entry)
+    assert entry["deterministic"] is True and entry["batch_independent"] is True, (name, entry)
 
 
 def check_static_and_measured_batchnorm_momenta_agree(loaded):

@@ -513,7 +513,8 @@ class Tf1Run:
         self.signature_runs = {}
         self.entry = {"tag_set": tags, "training": None, "object": "", "loaded": False, "error": "",
                       "signatures": [], "deterministic": None, "batch_independent": None, "dropouts": [],
-                      "batchnorm": [], "regularization": None, "fine_tune": None, "invalid_weights": []}
+                      "batchnorm": [], "regularization": None, "fine_tune": None, "invalid_weights": [],
+                      "training_inputs": []}
 
     def run(self):
         tf = self.tf
@@ -772,8 +773,37 @@ class Tf1Run:
         units, so no forward pass of the network is needed (the mask depends only on the rate)."""
         masks = dropout_masks(self.graph)
         if masks:
-            feeds = dict(getattr(self, "working_feeds", {}) or {})
+            feeds = self.training(getattr(self, "working_feeds", {}) or {})
             self.entry["dropouts"].extend(sample_masks(self.np, self.session, self.graph, masks, self.samples, feeds))
+
+    def training(self, feeds):
+        """``feeds`` as a consumer who trains this graph feeds it: in the train graph, every training
+        flag of the default signature (a boolean scalar input that decides a ``cond``: the dropout and
+        the training-mode batch norm of ``tf.layers`` / tf-slim given a tensor ``training``) set to
+        True; the inference checks keep them at their synthetic False."""
+        flags = self.training_flags() if self.train else {}
+        self.entry["training_inputs"] = sorted(flags)
+        return dict(feeds, **{tensor: self.np.array(True) for tensor in flags.values()})
+
+    def training_flags(self):
+        """{input key: tensor name} of the default signature's boolean scalar inputs that are the
+        predicate of a ``Switch`` (a TF1 ``cond``), directly or through ``Identity`` ops."""
+        name = self.default_signature()
+        flags = {}
+        for key, spec in sorted(self.signature_specs(name)[0].items() if name else ()):
+            if spec is None or spec[1] != "bool" or spec[2] not in ([], None):
+                continue
+            flag = self.graph.get_tensor_by_name(spec[0])
+            if flag.shape.rank != 0:
+                continue
+            chain = {flag.op.name}
+            for op in consumers(flag.op, ("Identity",)):
+                if op.type == "Identity":
+                    chain.add(op.name)
+                elif op.type in ("Switch", "RefSwitch") and op.inputs[1].op.name in chain:
+                    flags[key] = spec[0]
+                    break
+        return flags
 
     # regularization: every loss, and the gradient of their sum per trainable variable
     @staticmethod
@@ -825,7 +855,7 @@ class Tf1Run:
         self.entry["fine_tune"] = record
         with self.graph.as_default():
             finite = [[self.scalars.all_finite(getattr(g, "values", g)) for g in p] for _, p in present]
-        first = self.session.run({"objective": objective, "finite": finite}, feed_dict=feeds)
+        first = self.session.run({"objective": objective, "finite": finite}, feed_dict=self.training(feeds))
         record["objective"] = _finite(float(first["objective"]))
         record["finite"] = math.isfinite(float(first["objective"]))
         record["non_finite_gradient"] = [v.op.name for (v, _), ok in zip(present, first["finite"]) if not all(ok)]
@@ -884,7 +914,7 @@ class Tf1Run:
                 reads = [tf.identity(v.value()) for v in moving]
         self.plan = {"moving": moving, "update_ops": update_ops, "start": start, "setters": setters, "reads": reads}
         checked = {v.op.name for v in (self.checks[1] if self.checks else [])}
-        if not checked & {v.op.name for v in moving} and \
+        if not checked & {v.op.name for v in moving} and not (self.train and self.training_flags()) and \
                 not any(self.reaches(t, [v.op for v in moving]) for t in outputs):
             self.riders["reads"] = reads
 
@@ -894,7 +924,8 @@ class Tf1Run:
             return
         results = self.moving_after
         if set(results) != {HIGH, LOW}:  # the signature's runs did not take them: runs of their own
-            feeds = getattr(self, "working_feeds", None) or self.run_signature(self.default_signature(), 3)[0]
+            feeds = self.training(getattr(self, "working_feeds", None) or
+                                  self.run_signature(self.default_signature(), 3)[0])
             for value in (HIGH, LOW):
                 self.session.run(plan["setters"], feed_dict={plan["start"]: value})
                 results[value] = self.session.run(plan["reads"], feed_dict=feeds)

@@ -365,6 +365,7 @@ def measured_entries(measurement: Measurement) -> list[dict]:
             },
             "deterministic": run.get("deterministic"),
             "batch_independent": run.get("batch_independent"),
+            "training_inputs": list(run.get("training_inputs", [])),
         })
     return entries
 
@@ -426,6 +427,8 @@ def render_measured(entries: list[dict], status: str = "") -> list[str]:
         yes = {True: "yes", False: "NO", None: "not measured"}
         lines.append(f"    deterministic: {yes[entry['deterministic']]}, "
                      f"batch independent: {yes[entry['batch_independent']]}")
+        if entry["training_inputs"]:
+            lines.append("    train measurements fed " + ", ".join(f"{k}=True" for k in entry["training_inputs"]))
         if entry["dropout_rates"]:
             lines.append("    dropout rates: " + ", ".join(f"{r:.3f}" for r in entry["dropout_rates"]))
         if entry["batchnorm_momenta"]:
