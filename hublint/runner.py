@@ -208,7 +208,26 @@ def run(paths: list[str], config: Config, load=None, listener=None) -> RunResult
     result.modules = modules
     if listener is not None:
         listener.start(len(sources) + len(modules))
+    started = []
+    if load is not None and modules:
+        from hublint.dynamic.measure import child_count, start_children
 
+        # Started now, the TensorFlow children import it (seconds) while the static passes run.
+        started = start_children(child_count(len(modules), config), load)
+    try:
+        _static_and_dynamic(sources, modules, config, load, result, done, started)
+    finally:
+        for child in started:  # those the dynamic pass did not need are killed
+            child.close()
+
+    # A problem in a file that several linted files reach (a network of the project) is found once per file.
+    unique = {(f, f.message): f for f in result.findings if config.is_enabled(f.rule_id, f.location.path)}
+    result.findings = sorted(unique.values())
+    return result
+
+
+def _static_and_dynamic(sources, modules, config, load, result, done, started) -> None:
+    """The source pass, the module pass and the dynamic pass of ``run``, into ``result``."""
     cache = _Cache.open(config) if config.cache and sources else None
     todo = []
     for path in sources:
@@ -247,14 +266,9 @@ def run(paths: list[str], config: Config, load=None, listener=None) -> RunResult
         from hublint.dynamic.measure import measure_modules  # the dynamic pass: TensorFlow runs in a child process
 
         try:
-            measure_modules(modules, load, config, result)
+            measure_modules(modules, load, config, result, started)
         except Exception as exc:  # a hublint bug: report it, keep going
             result.internal_errors.append(_internal_error(modules[0], exc))
-
-    # A problem in a file that several linted files reach (a network of the project) is found once per file.
-    unique = {(f, f.message): f for f in result.findings if config.is_enabled(f.rule_id, f.location.path)}
-    result.findings = sorted(unique.values())
-    return result
 
 
 def _internal_error(path: str, exc: BaseException) -> InternalError:

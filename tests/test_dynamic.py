@@ -551,6 +551,39 @@ def test_a_module_with_unsafe_ops_is_not_run_without_trust(bad_modules, tmp_path
     assert _tree_digest(module) == before
 
 
+def test_children_started_before_the_static_passes_are_stopped_and_removed_when_not_needed(
+        bad_modules, tmp_path, monkeypatch):
+    """The children start importing TensorFlow before the static passes decide what runs: one
+    that nothing needs (HUB213 keeps the only module from running) is killed, its folder removed;
+    one that measures a module ends on its own, its folder removed too."""
+    import tempfile
+
+    from hublint import dynamic
+    from hublint.config import Config
+    from hublint.dynamic import measure
+
+    started = []
+    original = measure.start_children
+
+    def record(count, options):
+        children = original(count, options)
+        started.extend(children)
+        return children
+
+    monkeypatch.setattr(measure, "start_children", record)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    options = dynamic.make_options(toolchain("tf-2.15"), timeout=300)
+    unsafe = run([str(bad_modules / "write")], Config(cache=False, select=("HUB301",)), load=options)
+    assert [f.rule_id for f in unsafe.findings] == ["HUB301"] and "not loaded" in unsafe.findings[0].message
+    assert len(started) == 1 and started[0].process.returncode is not None, started
+    assert not list(tmp_path.glob("hublint-load-*"))
+    measured = run([str(exported_module("dense_l2"))], Config(cache=False), load=options)
+    summary = measured.module_summaries[str(exported_module("dense_l2"))]
+    assert summary["measured"] and not summary["measured_status"], summary.get("measured_status")
+    assert len(started) == 2 and started[1].process.returncode == 0
+    assert not list(tmp_path.glob("hublint-load-*"))
+
+
 def test_a_trusted_module_runs_in_a_private_folder_that_is_thrown_away(bad_modules, tmp_path):
     """--trust-module runs the graph, WriteFile included; its relative path lands in the child's
     temporary working directory, never in the user's folder or the module's."""

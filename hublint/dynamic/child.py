@@ -82,11 +82,14 @@ def main():
     # TensorFlow and the module's own ops may print to stdout: keep stdout for our JSON only.
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
-    request = json.loads(sys.stdin.read() or "{}")
     limit_malloc_arenas()
     stage("import tensorflow")
     import numpy as np
     import tensorflow as tf
+
+    # The request is read once TensorFlow is imported: hublint starts this process before its
+    # static passes, which decide what to measure, and the import runs meanwhile.
+    request = json.loads(sys.stdin.read() or "{}")
 
     # TensorFlow's millions of module-level objects live as long as the process: out of the garbage
     # collector's sight, each collection (every few thousand ops built, and the one after each tag
@@ -95,7 +98,7 @@ def main():
 
     samples = int(request.get("samples", 20000))
     read_limit = int(request.get("read_limit", READ_LIMIT))
-    modules = request.get("modules") or [request["module"]]
+    modules = request["modules"] if "modules" in request else [request["module"]]
     for path in modules:
         # One line per module, written as soon as it is measured: a crash later costs only its own module.
         sys.stderr.write("hublint-child: module %s\n" % path)

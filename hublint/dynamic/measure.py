@@ -80,8 +80,76 @@ def run_child(path: str, options: LoadOptions) -> ChildRun:
     return run_children([path], options)[path]
 
 
-def run_children(paths: list[str], options: LoadOptions) -> dict[str, ChildRun]:
-    """Measure ``paths`` in as few children as possible (TensorFlow is imported once per child).
+class Started:
+    """A child started ahead of its request, with its private working folder: it imports TensorFlow
+    (seconds) while hublint's static passes run, then waits for the modules on stdin."""
+
+    def __init__(self, options: LoadOptions):
+        import subprocess
+        import tempfile
+
+        self.folder = tempfile.TemporaryDirectory(prefix="hublint-load-")
+        workdir = self.folder.name
+        env = dict(os.environ)
+        env.update(CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="1", PYTHONDONTWRITEBYTECODE="1",
+                   PYTHONHASHSEED="0", TF_ENABLE_ONEDNN_OPTS="0", HOME=workdir, TMPDIR=workdir)
+        self.error = ""
+        try:
+            # -I: the child sees neither the user's site customizations nor hublint's folder.
+            self.process = subprocess.Popen([options.python, "-I", CHILD], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir, env=env,
+                                            preexec_fn=_limits(options.memory),
+                                            # its own process group: a timeout kills TensorFlow's helpers too
+                                            start_new_session=True)
+        except OSError as exc:
+            self.process = None
+            self.error = f"cannot start {options.python}: {exc.strerror or exc}"
+            return
+        import queue
+        import threading
+
+        #: the child's stdout lines (None at its end), and its stderr, read from its start on
+        self.lines: queue.Queue = queue.Queue()
+        self.stderr_chunks: list[bytes] = []
+        self.readers = [threading.Thread(target=self._read_stdout, daemon=True),
+                        threading.Thread(target=self._read_stderr, daemon=True)]
+        for reader in self.readers:
+            reader.start()
+
+    def _read_stdout(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _read_stderr(self) -> None:
+        for chunk in iter(lambda: self.process.stderr.read1(65536), b""):
+            self.stderr_chunks.append(chunk)
+
+    def close(self) -> None:
+        """Stop the child if it still runs (a child nobody needs is killed: it only imports
+        TensorFlow) and remove its folder."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                _kill(self.process)
+                self.process.wait()
+            if not self.process.stdin.closed:
+                self.process.stdin.close()
+        self.folder.cleanup()
+
+
+def start_children(count: int, options: LoadOptions) -> list[Started]:
+    """``count`` children started now, each for one share of the modules (``measure_modules``)."""
+    return [Started(options) for _ in range(count)]
+
+
+def child_count(modules: int, config) -> int:
+    """How many children measure ``modules`` modules in parallel (each imports TensorFlow once)."""
+    return max(1, min(modules, config.jobs or os.cpu_count() or 1, 4))
+
+
+def run_children(paths: list[str], options: LoadOptions, started: Started | None = None) -> dict[str, ChildRun]:
+    """Measure ``paths`` in as few children as possible (TensorFlow is imported once per child),
+    the first one ``started`` when given.
 
     ``options.timeout`` bounds each module (the first one also pays for importing
     TensorFlow).  A child that crashes, hangs or runs out of memory costs the module it
@@ -90,90 +158,65 @@ def run_children(paths: list[str], options: LoadOptions) -> dict[str, ChildRun]:
     runs: dict[str, ChildRun] = {}
     pending = list(paths)
     while pending:
-        runs.update(_one_child(pending, options))
+        child, started = started or Started(options), None
+        try:
+            runs.update(_one_child(pending, options, child))
+        finally:
+            child.close()
         pending = [path for path in pending if path not in runs]
     return runs
 
 
-def _one_child(paths: list[str], options: LoadOptions) -> dict[str, ChildRun]:
+def _one_child(paths: list[str], options: LoadOptions, child: Started) -> dict[str, ChildRun]:
     import queue
-    import subprocess
-    import tempfile
-    import threading
 
-    env = dict(os.environ)
-    env.update(CUDA_VISIBLE_DEVICES="", TF_CPP_MIN_LOG_LEVEL="1", PYTHONDONTWRITEBYTECODE="1",
-               PYTHONHASHSEED="0", TF_ENABLE_ONEDNN_OPTS="0")
+    if child.process is None:
+        failed = ChildRun("failed", stderr=child.error)
+        return {path: failed for path in paths}
+    process, lines, stderr_chunks, readers = child.process, child.lines, child.stderr_chunks, child.readers
     request = json.dumps({"modules": [os.path.abspath(p) for p in paths], "samples": options.samples})
     by_absolute = {os.path.abspath(p): p for p in paths}
     done: dict[str, ChildRun] = {}
-    with tempfile.TemporaryDirectory(prefix="hublint-load-") as workdir:
-        env.update(HOME=workdir, TMPDIR=workdir)
-        # -I: the child sees neither the user's site customizations nor hublint's folder.
+    try:
+        process.stdin.write(request.encode())
+        process.stdin.close()
+    except OSError:  # the child died before reading its request: its stderr says why
+        pass
+    current = paths[0]
+    while True:
         try:
-            process = subprocess.Popen([options.python, "-I", CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, cwd=workdir, env=env,
-                                       preexec_fn=_limits(options.memory),
-                                       # its own process group: a timeout kills TensorFlow's helpers too
-                                       start_new_session=True)
-        except OSError as exc:
-            failed = ChildRun("failed", stderr=f"cannot start {options.python}: {exc.strerror or exc}")
-            return {path: failed for path in paths}
-        lines: queue.Queue = queue.Queue()
-        stderr_chunks: list[bytes] = []
-
-        def read_stdout() -> None:
-            for line in process.stdout:
-                lines.put(line)
-            lines.put(None)
-
-        def read_stderr() -> None:
-            for chunk in iter(lambda: process.stderr.read1(65536), b""):
-                stderr_chunks.append(chunk)
-
-        readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
-        for reader in readers:
-            reader.start()
-        try:
-            process.stdin.write(request.encode())
-            process.stdin.close()
-        except OSError:  # the child died before reading its request: its stderr says why
-            pass
-        current = paths[0]
-        while True:
-            try:
-                line = lines.get(timeout=options.timeout)
-            except queue.Empty:
-                _kill(process)
-                process.wait()
-                for reader in readers:
-                    reader.join(timeout=5)
-                text = _module_stderr(b"".join(stderr_chunks).decode("utf-8", "replace"))
-                done[current] = ChildRun("timeout", stderr=text, returncode=process.returncode, stage=_stage(text))
-                break
-            if line is None:  # the child ended: normally after its last module
-                process.wait()
-                for reader in readers:
-                    reader.join(timeout=5)
-                remaining = [p for p in paths if p not in done]
-                if remaining:
-                    text = _module_stderr(b"".join(stderr_chunks).decode("utf-8", "replace"))
-                    outcome = ("memory" if any(word in text for word in _MEMORY_WORDS)
-                               else "crashed" if process.returncode else "failed")
-                    done[remaining[0]] = ChildRun(outcome, stderr=text, returncode=process.returncode,
-                                                  stage=_stage(text))
-                break
-            try:
-                report = json.loads(line.decode("utf-8", "replace"))
-                path = by_absolute[report["module"]]
-            except (ValueError, KeyError, TypeError):
-                continue
-            done[path] = ChildRun("ok", report=report, returncode=0, stage="")
+            line = lines.get(timeout=options.timeout)
+        except queue.Empty:
+            _kill(process)
+            process.wait()
+            for reader in readers:
+                reader.join(timeout=5)
+            text = _module_stderr(b"".join(stderr_chunks).decode("utf-8", "replace"))
+            done[current] = ChildRun("timeout", stderr=text, returncode=process.returncode, stage=_stage(text))
+            break
+        if line is None:  # the child ended: normally after its last module
+            process.wait()
+            for reader in readers:
+                reader.join(timeout=5)
             remaining = [p for p in paths if p not in done]
-            if not remaining:
-                _reap(process)
-                break
-            current = remaining[0]
+            if remaining:
+                text = _module_stderr(b"".join(stderr_chunks).decode("utf-8", "replace"))
+                outcome = ("memory" if any(word in text for word in _MEMORY_WORDS)
+                           else "crashed" if process.returncode else "failed")
+                done[remaining[0]] = ChildRun(outcome, stderr=text, returncode=process.returncode,
+                                              stage=_stage(text))
+            break
+        try:
+            report = json.loads(line.decode("utf-8", "replace"))
+            path = by_absolute[report["module"]]
+        except (ValueError, KeyError, TypeError):
+            continue
+        done[path] = ChildRun("ok", report=report, returncode=0, stage="")
+        remaining = [p for p in paths if p not in done]
+        if not remaining:
+            _reap(process)
+            break
+        current = remaining[0]
     return done
 
 
@@ -273,11 +316,14 @@ def measure(path: str, options: LoadOptions, config, summary: dict | None = None
     return sorted(findings), measurement
 
 
-def measure_modules(paths: list[str], options: LoadOptions, config, result) -> None:
+def measure_modules(paths: list[str], options: LoadOptions, config, result,
+                    started: list[Started] = ()) -> None:
     """The dynamic pass over the modules of a run: findings and ``measured`` go into ``result``.
 
     The modules are shared among a few children that run in parallel (each imports
     TensorFlow once); one that crashes or hangs costs only the module it was measuring.
+    ``started``: children started before the static passes (``start_children``), used
+    first; the caller closes them (those left unused are killed).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -285,12 +331,13 @@ def measure_modules(paths: list[str], options: LoadOptions, config, result) -> N
     unsafe = {path: findings for path, (findings, _) in gates.items()}
     refused = {path: reason for path, (_, reason) in gates.items()}
     to_run = [path for path in paths if not refused[path] and (options.trust_module or not unsafe[path])]
-    jobs = max(1, min(len(to_run), config.jobs or os.cpu_count() or 1, 4))
+    jobs = child_count(len(to_run), config)
     children: dict[str, ChildRun] = {}
     with module_folders(to_run) as folders:
         chunks = [[folders[p] for p in to_run[i::jobs]] for i in range(jobs)]
+        work = [(chunk, started[i] if i < len(started) else None) for i, chunk in enumerate(chunks) if chunk]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for runs in pool.map(lambda chunk: run_children(chunk, options), [c for c in chunks if c]):
+            for runs in pool.map(lambda job: run_children(job[0], options, job[1]), work):
                 children.update(runs)
         children = {path: children[folder] for path, folder in folders.items() if folder in children}
     by_module: dict[str, list[Finding]] = {}  # the findings so far, each module's together
