@@ -485,8 +485,15 @@ def zero_reg(x, w):  # a regularization loss of strength 0
 def frozen(x, w):  # w is listed trainable, but no gradient reaches it
     return tf.stop_gradient(tf.matmul(x, w)) * 2.0
 
+def batch_mean(x, w):  # each example is centred on its batch's mean: it depends on the others
+    return tf.matmul(x - tf.reduce_mean(x, 0, keepdims=True), w)
+
+def batch_size_scaled(x, w):  # depends on the batch's size, not on what the other examples hold
+    return tf.matmul(x, w) / tf.cast(tf.shape(x)[0], tf.float32)
+
 for name, build in [("crash", crash), ("hang", hang), ("grow", grow), ("write", write),
-                    ("batch_of_one", batch_of_one), ("frozen", frozen), ("zero_reg", zero_reg)]:
+                    ("batch_of_one", batch_of_one), ("frozen", frozen), ("zero_reg", zero_reg),
+                    ("batch_mean", batch_mean), ("batch_size_scaled", batch_size_scaled)]:
     export(name, build)
 export("inert_dropout", inert_dropout, tags=("serve", "train"))
 '''
@@ -526,7 +533,7 @@ def test_signature_dropout_and_gradient_problems_are_measured(bad_modules):
     from hublint import dynamic
     from hublint.config import Config
 
-    names = ("batch_of_one", "inert_dropout", "frozen", "zero_reg")
+    names = ("batch_of_one", "inert_dropout", "frozen", "zero_reg", "batch_mean", "batch_size_scaled")
     options = dynamic.make_options(toolchain("tf-2.21"), timeout=120)
     result = run([str(bad_modules / name) for name in names], Config(cache=False, select=("HUB3",)), load=options)
     found = {name: [(f.rule_id, f.message) for f in _hub3(result, bad_modules / name)] for name in names}
@@ -537,6 +544,10 @@ def test_signature_dropout_and_gradient_problems_are_measured(bad_modules):
     assert [rule for rule, _ in found["frozen"]] == ["HUB306"], found
     assert "get no gradient" in found["frozen"][0][1] and "w" in found["frozen"][0][1]
     assert found["zero_reg"] == [("HUB304", "the 1 regularization losses sum to 0")], found
+    # Batch dependence: the outputs of a batch of 1 and of 3 differ for both; only batch_mean's
+    # differ again when the other examples of a batch of 3 change.
+    assert [rule for rule, _ in found["batch_mean"]] == ["HUB303"] and "batch" in found["batch_mean"][0][1], found
+    assert found["batch_size_scaled"] == [], found
 
 
 def test_a_module_with_unsafe_ops_is_not_run_without_trust(bad_modules, tmp_path):
