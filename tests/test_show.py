@@ -127,3 +127,22 @@ def test_sparse_inputs_are_shown_with_their_three_tensors(tmp_path):
     spec = summary["meta_graphs"][0]["signatures"]["default"]["inputs"]["default"]
     assert spec["kind"] == "sparse"
     assert spec["indices"].endswith(":1") and spec["dense_shape"].endswith(":2")
+
+
+def test_batch_norms_and_dropouts_that_read_alike_are_one_line():
+    """A network's many batch norms with the same momentum and mode are one line, which names the
+    first and counts the others; readings that differ keep their own lines."""
+    from tests.conftest import exported_module
+
+    path = str(exported_module("slim_arg_scope"))
+    summary = json.loads(run_cli("show", path, "--format", "json").stdout)
+    text = run_cli("show", path).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith(("Batch norm:", "Dropout:"))]
+    for meta_graph in summary["meta_graphs"]:
+        norms = meta_graph["batch_norms"]
+        assert len(norms) == 3 and len({(n["momentum"], n["training"]) for n in norms}) == 1, norms
+    # {} (inference mode) and {train} (training mode, momentum 0.9997): one line each
+    assert len(lines) == len(summary["meta_graphs"]) == 2, lines
+    for meta_graph, line in zip(summary["meta_graphs"], lines):
+        assert line.endswith(f"({meta_graph['batch_norms'][0]['node']}, and 2 more like it)"), line
+    assert "momentum 0.9997, training mode" in lines[1] and "inference mode" in lines[0], lines

@@ -353,6 +353,7 @@ def _render_losses(meta_graph: dict, add) -> None:
 def _render_semantics(meta_graph: dict, add) -> None:
     if meta_graph["semantics"] != "available":
         return
+    lines: dict[str, list[str]] = {}  # one line per reading, with the nodes that share it
     for dropout in meta_graph["dropouts"]:
         rate = "unknown" if dropout["rate"] is None else f"{dropout['rate']:g}"
         trace = _trace(dropout)
@@ -362,7 +363,7 @@ def _render_semantics(meta_graph: dict, add) -> None:
             mode = f"active at inference, {trace}"
         else:
             mode = trace or "always active"
-        add(f"  Dropout: rate {rate}, {mode} ({_where(dropout)})")
+        lines.setdefault(f"Dropout: rate {rate}, {mode}", []).append(_where(dropout))
     for norm in meta_graph["batch_norms"]:
         momentum = "unknown" if norm["momentum"] is None else f"{norm['momentum']:g}"
         if norm["conditional"]:
@@ -374,7 +375,11 @@ def _render_semantics(meta_graph: dict, add) -> None:
             mode += f", {trace}"
         kind = "fused" if norm["fused"] else "unfused"
         layer = f"layer {norm['layer']}, " if norm.get("layer") else ""
-        add(f"  Batch norm: momentum {momentum}, {mode}, {kind} ({layer}{_where(norm)})")
+        lines.setdefault(f"Batch norm: momentum {momentum}, {mode}, {kind}", []).append(f"{layer}{_where(norm)}")
+    for text, places in lines.items():
+        # A network's 50 batch norms that read alike are one line: the first node, and how many more.
+        more = f", and {len(places) - 1} more like it" if len(places) > 1 else ""
+        add(f"  {text} ({places[0]}{more})")
 
 
 def _trace(item: dict) -> str:
