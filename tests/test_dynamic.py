@@ -671,6 +671,41 @@ def test_batch_norm_measured_on_the_signature_runs_and_on_runs_of_its_own_agree(
     assert any(entry["updated"] for run in riding for entry in run["batchnorm"]), riding
 
 
+KERAS_NOISE_SHAPE = r'''
+import sys
+import tensorflow as tf
+inputs = tf.keras.Input((64, 64, 8))
+hidden = tf.keras.layers.Conv2D(8, 1)(inputs)
+# One draw per example (EfficientNet's drop-connect): a call on a batch of 3 is 3 draws, not 98,304.
+hidden = tf.keras.layers.Dropout(0.2, noise_shape=(None, 1, 1, 1))(hidden)
+outputs = tf.keras.layers.Dense(2)(tf.keras.layers.Flatten()(hidden))
+tf.saved_model.save(tf.keras.Model(inputs, outputs), sys.argv[1])
+'''
+
+
+def test_a_keras_dropout_with_a_noise_shape_is_measured_on_independent_draws(tmp_path):
+    """A Keras 2 dropout whose mask is broadcast (noise_shape) is measured on its mask, sampled in the
+    layer's training trace: the declared rate, no 'never drops' (HUB305), no disagreement."""
+    from hublint import dynamic
+    from hublint.config import Config
+    from hublint.dynamic.compare import disagreements
+
+    module = tmp_path / "noise_shape"
+    script = tmp_path / "publish.py"
+    script.write_text(KERAS_NOISE_SHAPE)
+    done = subprocess.run([toolchain("tf-2.15"), str(script), str(module)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name in sorted(TOOLCHAINS):
+        result = run([str(module)], Config(cache=False, select=("HUB2", "HUB3")),
+                     load=dynamic.make_options(toolchain(name), timeout=300))
+        summary = result.module_summaries[str(module)]
+        (train,) = [e for e in summary["measured"] if e["object"] == "__call__" and e["training"] is True]
+        assert len(train["dropout_rates"]) == 1 and abs(train["dropout_rates"][0] - 0.2) < 0.03, (name, train)
+        assert not [f for f in result.findings if f.rule_id == "HUB305"], (name, result.findings)
+        assert disagreements(summary) == [], name
+
+
 def _cli_json(module, *args, cwd):
     done = run_cli(str(module), "--load", *args, "--format", "json", "--no-cache", cwd=cwd)
     assert "Traceback" not in done.stderr, done.stderr

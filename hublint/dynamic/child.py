@@ -1169,7 +1169,8 @@ class Tf2Run:
 
     def layer_calls(self):
         """Restored Keras 2 layer calls (``layer-N/call_and_return_conditional_losses``) that take
-        ``training`` and one dense float input, by object path."""
+        ``training`` and one dense float input: (object path, call, its arguments for
+        ``training=True``, that trace)."""
         tf = self.tf
         found, seen = [], set()
         stack = [(self.obj, "", 0)]
@@ -1185,7 +1186,7 @@ class Tf2Run:
                     args, _ = function.structured_input_signature
                     if (len(args) == 2 and isinstance(args[0], tf.TensorSpec) and args[0].dtype.is_floating
                             and args[1] is True):
-                        found.append((path, call, args))
+                        found.append((path, call, args, function))
                         break
             for key, child in vars(value).items():
                 if not key.startswith("_") and key != "keras_api" and "UserObject" in type(child).__name__:
@@ -1205,7 +1206,7 @@ class Tf2Run:
             return
         if training is not True:
             return
-        for path, call, args in self.keras_layers:
+        for path, call, args, training_trace in self.keras_layers:
             spec = args[0]
             shape = [3 if d is None else d for d in spec.shape.as_list()] if spec.shape.rank else [3]
             ones = tf.ones(shape, spec.dtype)
@@ -1217,6 +1218,13 @@ class Tf2Run:
                 continue
             if off.shape != tuple(shape) or not np.all(off == 1):
                 continue  # not the identity at inference: no dropout
+            # The mask in the layer's training trace, sampled in its graph: ``samples`` independent
+            # draws whatever its noise_shape (a per-example mask gives one draw per example of a call).
+            traced = [e for e in self.function_masks(training_trace, set()) if e["rate"] is not None] \
+                if training_trace is not None else []
+            if len(traced) == 1:
+                entry["dropouts"].append(dict(traced[0], node=path))
+                continue
             kept = total = 0
             scale = None
             for _ in range(1000):
@@ -1241,37 +1249,43 @@ class Tf2Run:
         :data:`CALL_DEPTH`), each sampled as in a TF1 graph: the random op's shape input fed
         ``samples`` units, the mask fetched.  The feeds cut the graph: no variables, no inputs.
         Branches of ``cond`` / ``while`` are not entered (a mask there may not run)."""
-        tf = self.tf
         seen = set()
         for function in self.traced_for(concrete, training):
-            graph_def = function.graph.as_graph_def()
-            library = {f.signature.name: f for f in graph_def.library.function}
-            top = function.name.decode() if isinstance(function.name, bytes) else str(function.name)
-            pending = [(top, graph_def, 0)]
-            while pending:
-                name, body, depth = pending.pop(0)
-                if name in seen:
-                    continue
-                seen.add(name)
-                seed_random_ops(body)  # a copy of the trace: the loaded object is not changed
-                graph = tf.Graph()
-                with graph.as_default():
-                    tf.compat.v1.import_graph_def(body, name="")
-                masks = dropout_masks(graph)
-                if masks:
-                    with tf.compat.v1.Session(graph=graph, config=session_config(tf.compat.v1)) as session:
-                        found = sample_masks(self.np, session, graph, masks, self.samples, {})
-                    for item in found:
-                        item["function"] = name
-                    entry["dropouts"].extend(found)
-                if depth >= CALL_DEPTH:
-                    continue
-                for node in body.node:
-                    callee = node.attr["f"].func.name if node.op in CALL_OPS else ""
-                    if callee in library and callee not in seen:
-                        nested = function_graph_def(tf, library[callee], graph_def.library)
-                        if nested is not None:
-                            pending.append((callee, nested, depth + 1))
+            entry["dropouts"].extend(self.function_masks(function, seen))
+
+    def function_masks(self, function, seen):
+        """The ``dropouts`` entries of the masks in a traced ``function`` and the functions it calls
+        (through :data:`CALL_DEPTH` levels), skipping the functions in ``seen``."""
+        tf = self.tf
+        graph_def = function.graph.as_graph_def()
+        library = {f.signature.name: f for f in graph_def.library.function}
+        top = function.name.decode() if isinstance(function.name, bytes) else str(function.name)
+        pending, entries = [(top, graph_def, 0)], []
+        while pending:
+            name, body, depth = pending.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            seed_random_ops(body)  # a copy of the trace: the loaded object is not changed
+            graph = tf.Graph()
+            with graph.as_default():
+                tf.compat.v1.import_graph_def(body, name="")
+            masks = dropout_masks(graph)
+            if masks:
+                with tf.compat.v1.Session(graph=graph, config=session_config(tf.compat.v1)) as session:
+                    found = sample_masks(self.np, session, graph, masks, self.samples, {})
+                for item in found:
+                    item["function"] = name
+                entries.extend(found)
+            if depth >= CALL_DEPTH:
+                continue
+            for node in body.node:
+                callee = node.attr["f"].func.name if node.op in CALL_OPS else ""
+                if callee in library and callee not in seen:
+                    nested = function_graph_def(tf, library[callee], graph_def.library)
+                    if nested is not None:
+                        pending.append((callee, nested, depth + 1))
+        return entries
 
     def regularization(self, entry, concrete, training):
         tf, np = self.tf, self.np
