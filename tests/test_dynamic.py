@@ -316,6 +316,10 @@ def check_the_html_report_shows_measured_next_to_declared(loaded):
     cells = [cell.split(">", 1)[1].split("</td>")[0] for cell in train.split("<td")[1:]]
     # TensorFlow, dropout declared / measured, momentum declared / measured, coverage declared / measured
     assert cells[1:7] == ["—", "—", "0.999", "0.999", "1 of 1 kernels", "1 of 1 kernels"], (name, cells)
+    # the training flag fed True for the train measurements is named where the run is
+    section = page.split(f"<h3 class=\"mono\">{EXPORTED / 'dropout_cond_training_input'}</h3>")[1]
+    table = section.split("Measured (--load) next to declared")[1].split("</tbody>")[0]
+    assert "<td class=\"mono\">{} (default), trained with is_training=True</td>" in table, (name, table)
 
 
 def test_debug_names_a_disagreement_between_static_reading_and_measurement(tmp_path):

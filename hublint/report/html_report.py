@@ -307,6 +307,8 @@ def _measured_rows(summary) -> list[MeasuredRow] | None:
         where = _tag_set(entry["tag_set"])
         if entry.get("object"):
             where += f" {entry['object']}" + ("" if entry.get("training") is None else f"(training={entry['training']})")
+        if entry.get("training_inputs"):
+            where += ", trained with " + ", ".join(f"{key}=True" for key in entry["training_inputs"])
         kernels = [v for v in graph.get("variables", []) if v.get("kernel")]
         regularization = entry["regularization"]
         declared_rates = sorted({d["rate"] for d in graph.get("dropouts", []) if d.get("rate") is not None})
