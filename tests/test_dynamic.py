@@ -489,6 +489,9 @@ def zero_reg(x, w):  # a regularization loss of strength 0
 def frozen(x, w):  # w is listed trainable, but no gradient reaches it
     return tf.stop_gradient(tf.matmul(x, w)) * 2.0
 
+def nan_gradient(x, w):  # sqrt at 0: the outputs are finite, the gradient of w is NaN (inf * 0)
+    return tf.sqrt(tf.matmul(x, w) * 0.0)
+
 def batch_mean(x, w):  # each example is centred on its batch's mean: it depends on the others
     return tf.matmul(x - tf.reduce_mean(x, 0, keepdims=True), w)
 
@@ -497,21 +500,28 @@ def batch_size_scaled(x, w):  # depends on the batch's size, not on what the oth
 
 for name, build in [("crash", crash), ("hang", hang), ("grow", grow), ("write", write),
                     ("batch_of_one", batch_of_one), ("frozen", frozen), ("zero_reg", zero_reg),
-                    ("batch_mean", batch_mean), ("batch_size_scaled", batch_size_scaled)]:
+                    ("batch_mean", batch_mean), ("batch_size_scaled", batch_size_scaled),
+                    ("nan_gradient", nan_gradient)]:
     export(name, build)
 export("inert_dropout", inert_dropout, tags=("serve", "train"))
 '''
 
 
+def _publish(script: str, target: Path, folder: Path) -> Path:
+    """Run the publisher ``script`` (its text, written to ``folder``) under the real TF 2.15
+    toolchain with ``target`` as its argument; ``target``."""
+    path = folder / "publish.py"
+    path.write_text(script)
+    done = subprocess.run([toolchain("tf-2.15"), str(path), str(target)], capture_output=True, text=True,
+                          cwd=folder, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return target
+
+
 @pytest.fixture(scope="module")
 def bad_modules(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad_modules")
-    script = folder / "publish.py"
-    script.write_text(BAD_PUBLISHER)
-    done = subprocess.run([toolchain("tf-2.15"), str(script), str(folder)], capture_output=True, text=True,
-                          cwd=folder, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return folder
+    return _publish(BAD_PUBLISHER, folder, folder)
 
 
 def _hub3(result, module: Path) -> list:
@@ -537,7 +547,7 @@ def test_signature_dropout_and_gradient_problems_are_measured(bad_modules):
     from hublint import dynamic
     from hublint.config import Config
 
-    names = ("batch_of_one", "inert_dropout", "frozen", "zero_reg", "batch_mean", "batch_size_scaled")
+    names = ("batch_of_one", "inert_dropout", "frozen", "zero_reg", "batch_mean", "batch_size_scaled", "nan_gradient")
     options = dynamic.make_options(toolchain("tf-2.21"), timeout=120)
     result = run([str(bad_modules / name) for name in names], Config(cache=False, select=("HUB3",)), load=options)
     found = {name: [(f.rule_id, f.message) for f in _hub3(result, bad_modules / name)] for name in names}
@@ -552,6 +562,7 @@ def test_signature_dropout_and_gradient_problems_are_measured(bad_modules):
     # differ again when the other examples of a batch of 3 change.
     assert [rule for rule, _ in found["batch_mean"]] == ["HUB303"] and "batch" in found["batch_mean"][0][1], found
     assert found["batch_size_scaled"] == [], found
+    assert found["nan_gradient"] == [("HUB306", "the tag set {serve}: non-finite gradients for w")], found
 
 
 def test_a_module_with_unsafe_ops_is_not_run_without_trust(bad_modules, tmp_path):
@@ -620,24 +631,20 @@ def nan_weights(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("nan")
     module = tmp_path / "nan_weights"
     shutil.copytree(exported_module("dense_l2"), module)
-    script = tmp_path / "poison.py"
-    script.write_text(
+    return _publish(
         "import sys\nimport numpy as np\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
         "path = sys.argv[1]\n"
         "with tf.Graph().as_default(), tf.Session() as s:\n"
         "    tf.saved_model.loader.load(s, [], path)\n"
         "    k = [v for v in tf.global_variables() if v.op.name == 'dense/kernel'][0]\n"
         "    k.load(np.full(k.shape.as_list(), np.nan, np.float32), s)\n"
-        "    tf.train.Saver(tf.global_variables()).save(s, path + '/variables/variables', write_meta_graph=False)\n")
-    done = subprocess.run([toolchain("tf-2.15"), str(script), str(module)], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return module
+        "    tf.train.Saver(tf.global_variables()).save(s, path + '/variables/variables', write_meta_graph=False)\n",
+        module, tmp_path)
 
 
 def test_nan_weights_are_measured(nan_weights, tmp_path):
     """HUB307 (the module pass never opens the shards)."""
-    code, findings = _cli_json(nan_weights, "--tf-python", toolchain("tf-2.15"), "--select", "HUB307", cwd=tmp_path)
+    _, findings = _cli_json(nan_weights, "--tf-python", toolchain("tf-2.15"), "--select", "HUB307", cwd=tmp_path)
     assert [f["rule_id"] for f in findings] == ["HUB307"], findings
     assert "dense/kernel" in findings[0]["message"] and "1000 non-finite" in findings[0]["message"]
 
@@ -694,12 +701,7 @@ def test_a_keras_dropout_with_a_noise_shape_is_measured_on_independent_draws(tmp
     from hublint.config import Config
     from hublint.dynamic.compare import disagreements
 
-    module = tmp_path / "noise_shape"
-    script = tmp_path / "publish.py"
-    script.write_text(KERAS_NOISE_SHAPE)
-    done = subprocess.run([toolchain("tf-2.15"), str(script), str(module)], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    module = _publish(KERAS_NOISE_SHAPE, tmp_path / "noise_shape", tmp_path)
     for name in sorted(TOOLCHAINS):
         result = run([str(module)], Config(cache=False, select=("HUB2", "HUB3")),
                      load=dynamic.make_options(toolchain(name), timeout=300))

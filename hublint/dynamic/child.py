@@ -36,6 +36,9 @@ import traceback
 SEED = 1234
 #: the values every moving statistic is set to before the two runs that measure batch-norm momentum
 HIGH, LOW = 1.0e4, -1.0e4
+#: checkpoint tensors up to this size are read to look for NaN / Inf; larger ones are checked in
+#: the graph (a copy of a huge embedding would raise the peak memory by its size)
+READ_LIMIT = 64 << 20
 #: random ops with ``seed`` / ``seed2`` attributes, where the op registry cannot be asked
 SEEDED_OPS = {"RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal", "RandomShuffle",
               "RandomGamma", "RandomPoisson", "RandomPoissonV2", "Multinomial", "ParameterizedTruncatedNormal"}
@@ -46,8 +49,6 @@ ATTEMPTS = ((8, "words"), (96, "words"), (8, "empty"))
 KERNEL_OPS = {"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D", "Conv3D", "Conv1D",
               "DepthwiseConv2dNative", "Conv2DBackpropInput", "Conv3DBackpropInputV2"}
 PASS_THROUGH = {"Identity", "ReadVariableOp", "Cast", "Enter", "Switch", "Merge", "IdentityN"}
-#: ops whose output shares the buffer of a ref variable they take (an in-place update is seen through it)
-ALIASING = {"Identity", "IdentityN", "RefIdentity", "Enter", "RefEnter", "Switch", "RefSwitch", "Merge", "RefMerge"}
 
 
 STAGE = [""]
@@ -124,7 +125,7 @@ def limit_malloc_arenas():
         pass
 
 
-def measure_module(tf, np, path, samples, read_limit=None):
+def measure_module(tf, np, path, samples, read_limit=READ_LIMIT):
     result = {"module": path, "tensorflow": tf.__version__, "runs": []}
     tf.random.set_seed(SEED)
     try:
@@ -133,7 +134,7 @@ def measure_module(tf, np, path, samples, read_limit=None):
             tag_sets = tf1_tag_sets(path)
             trained = [tags for tags in tag_sets if "train" in tags] or tag_sets[:1]
             stage("read checkpoint")
-            checked = checkpoint_weights(tf, np, path, READ_LIMIT if read_limit is None else read_limit)
+            checked = checkpoint_weights(tf, np, path, read_limit)
             for tags in tag_sets:
                 run = Tf1Run(tf, np, path, tags, samples, train=tags in trained, checked_weights=checked).run()
                 result["runs"].append(run)
@@ -192,11 +193,6 @@ def tf1_tag_sets(path):
     return [sorted(m.meta_info_def.tags) for m in _saved_model(path).meta_graphs]
 
 
-#: checkpoint tensors up to this size are read to look for NaN / Inf; larger ones are checked in
-#: the graph (a copy of a huge embedding would raise the peak memory by its size)
-READ_LIMIT = 64 << 20
-
-
 def checkpoint_weights(tf, np, path, read_limit):
     """NaN / Inf in the module's checkpoint, read one tensor at a time (no graph ops, no executor:
     ~1,500 ops and a session run on a large network): ``(invalid_weights, unread)``, ``unread`` the
@@ -219,7 +215,6 @@ def checkpoint_weights(tf, np, path, read_limit):
         value = np.asarray(reader.get_tensor(name), dtype=np.float32 if dtype.size < 4 else None)
         if not np.isfinite(value).all():
             invalid.append({"name": name, "nan": int(np.isnan(value).sum()), "inf": int(np.isinf(value).sum())})
-        del value
     return invalid, unread
 
 
@@ -237,15 +232,20 @@ class Scalars:
     variables; here one constant per rank and per dtype serves them all."""
 
     def __init__(self, tf):
-        self.tf, self._axes, self._zeros = tf, {}, {}
+        self.tf, self._vectors, self._zeros = tf, {}, {}
+
+    def _vector(self, values):
+        """An int32 constant holding ``values``, built once."""
+        values = tuple(values)
+        if values not in self._vectors:
+            self._vectors[values] = self.tf.constant(list(values), self.tf.int32)
+        return self._vectors[values]
 
     def _reduce(self, op, tensor):
         rank = tensor.shape.rank
         if rank is None:
             return {"All": self.tf.reduce_all, "Any": self.tf.reduce_any}[op](tensor)
-        if rank not in self._axes:
-            self._axes[rank] = self.tf.constant(list(range(rank)), self.tf.int32)
-        return getattr(self.tf.raw_ops, op)(input=tensor, axis=self._axes[rank])
+        return getattr(self.tf.raw_ops, op)(input=tensor, axis=self._vector(range(rank)))
 
     def all_finite(self, tensor):
         return self._reduce("All", self.tf.math.is_finite(tensor))
@@ -261,10 +261,7 @@ class Scalars:
         shape = variable.shape
         if not shape.is_fully_defined():
             return self.tf.fill(self.tf.shape(variable), value)
-        key = tuple(shape.as_list())
-        if key not in self._axes:
-            self._axes[key] = self.tf.constant(list(key), self.tf.int32)
-        return self.tf.raw_ops.Fill(dims=self._axes[key], value=value)
+        return self.tf.raw_ops.Fill(dims=self._vector(shape.as_list()), value=value)
 
 
 def gradients(tf, objective, variables):
@@ -353,9 +350,14 @@ def dropout_entry(node, kept, total):
     return {"node": node, "rate": rate, "samples": total, "ci95": half}
 
 
-def momentum_from(high_after, low_after, high, low):
-    """Solve m in ``x' = m * x + (1 - m) * s`` from two updates that start at ``high`` / ``low``."""
-    return (high_after - low_after) / (high - low)
+def momentum_entry(np, variable, up, down):
+    """The ``batchnorm`` entry of a moving statistic read after one update from HIGH (``up``) and
+    one from LOW (``down``): m solved from ``x' = m * x + (1 - m) * s`` (the median over its
+    elements), or not updated when both reads are still where they were set."""
+    up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
+    if np.all(up == HIGH) and np.all(down == LOW):
+        return {"variable": variable, "updated": False, "momentum": None}
+    return {"variable": variable, "updated": True, "momentum": round(float(np.median((up - down) / (HIGH - LOW))), 6)}
 
 
 def consumers(op, through):
@@ -438,7 +440,7 @@ CALL_OPS = ("StatefulPartitionedCall", "PartitionedCall")
 CALL_DEPTH = 3
 
 
-def function_graph_def(tf, function_def, library):
+def function_graph_def(function_def, library):
     """A GraphDef of the library function ``function_def``'s body (its arguments as placeholders,
     ``library`` for the functions it calls); None where this TensorFlow cannot convert it."""
     try:
@@ -521,6 +523,8 @@ class Tf1Run:
         self.riders = {}
         #: the regularization's gradient per trainable variable and its total, for the fine-tune step
         self.regularization_grads, self.regularization_total = {}, None
+        #: the training flags fed True for the train measurements (``training_flags``), once found
+        self.flags = None
         self.scalars = Scalars(tf)
         #: (signature, batch) -> (feeds, outputs) of the signatures step's runs (variant 0), reused by
         #: the determinism check and the fine-tune step instead of running the same feeds again
@@ -575,8 +579,6 @@ class Tf1Run:
                     check_exhausted(exc)
                     self.entry.setdefault("step_errors", {})["weights and regularization"] = error_text(exc)
             self.session.close()
-        self.graph = self.session = self.signature_runs = self.checks = self.plan = self.riders = None
-        self.regularization_grads = self.regularization_total = None
         return self.entry
 
     def asset_feeds(self, meta):
@@ -788,17 +790,21 @@ class Tf1Run:
             self.entry["dropouts"].extend(sample_masks(self.np, self.session, self.graph, masks, self.samples, feeds))
 
     def training(self, feeds):
-        """``feeds`` as a consumer who trains this graph feeds it: in the train graph, every training
-        flag of the default signature (a boolean scalar input that decides a ``cond``: the dropout and
-        the training-mode batch norm of ``tf.layers`` / tf-slim given a tensor ``training``) set to
-        True; the inference checks keep them at their synthetic False."""
-        flags = self.training_flags() if self.train else {}
-        self.entry["training_inputs"] = sorted(flags)
-        return dict(feeds, **{tensor: self.np.array(True) for tensor in flags.values()})
+        """``feeds`` as a consumer who trains this graph feeds it: every training flag
+        (``training_flags``) set to True; the inference checks keep them at their synthetic False."""
+        return dict(feeds, **{tensor: self.np.array(True) for tensor in self.training_flags().values()})
 
     def training_flags(self):
-        """{input key: tensor name} of the default signature's boolean scalar inputs that are the
-        predicate of a ``Switch`` (a TF1 ``cond``), directly or through ``Identity`` ops."""
+        """{input key: tensor name} of the train graph's training flags: the default signature's
+        boolean scalar inputs that are the predicate of a ``Switch`` (a TF1 ``cond``: the dropout and
+        the training-mode batch norm of ``tf.layers`` / tf-slim given a tensor ``training``),
+        directly or through ``Identity`` ops.  Found once; the entry names them."""
+        if self.flags is None:
+            self.flags = self.find_training_flags() if self.train else {}
+            self.entry["training_inputs"] = sorted(self.flags)
+        return self.flags
+
+    def find_training_flags(self):
         name = self.default_signature()
         flags = {}
         for key, spec in sorted(self.signature_specs(name)[0].items() if name else ()):
@@ -925,7 +931,7 @@ class Tf1Run:
                 reads = [tf.identity(v.value()) for v in moving]
         self.plan = {"moving": moving, "update_ops": update_ops, "start": start, "setters": setters, "reads": reads}
         checked = {v.op.name for v in (self.checks[1] if self.checks else [])}
-        if not checked & {v.op.name for v in moving} and not (self.train and self.training_flags()) and \
+        if not checked & {v.op.name for v in moving} and not self.training_flags() and \
                 not any(self.reaches(t, [v.op for v in moving]) for t in outputs):
             self.riders["reads"] = reads
 
@@ -943,17 +949,9 @@ class Tf1Run:
         self.batchnorm_results(plan, results)
 
     def batchnorm_results(self, plan, results):
-        np = self.np
-        high, low = HIGH, LOW
         self.entry["update_ops"] = len(plan["update_ops"])
-        for variable, up, down in zip(plan["moving"], results[high], results[low]):
-            up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
-            if np.all(up == high) and np.all(down == low):
-                self.entry["batchnorm"].append({"variable": variable.op.name, "updated": False, "momentum": None})
-                continue
-            momentum = float(np.median(momentum_from(up, down, high, low)))
-            self.entry["batchnorm"].append({"variable": variable.op.name, "updated": True,
-                                            "momentum": round(momentum, 6)})
+        self.entry["batchnorm"].extend(momentum_entry(self.np, variable.op.name, up, down)
+                                       for variable, up, down in zip(plan["moving"], results[HIGH], results[LOW]))
 
 
 # -- TF2: the object, its __call__ for training False / True, every signature ----------
@@ -1220,8 +1218,7 @@ class Tf2Run:
                 continue  # not the identity at inference: no dropout
             # The mask in the layer's training trace, sampled in its graph: ``samples`` independent
             # draws whatever its noise_shape (a per-example mask gives one draw per example of a call).
-            traced = [e for e in self.function_masks(training_trace, set()) if e["rate"] is not None] \
-                if training_trace is not None else []
+            traced = [e for e in self.function_masks(training_trace, set()) if e["rate"] is not None]
             if len(traced) == 1:
                 entry["dropouts"].append(dict(traced[0], node=path))
                 continue
@@ -1238,8 +1235,6 @@ class Tf2Run:
                 total += out.size
                 if total >= self.samples:
                     break
-            else:
-                pass
             if total >= self.samples and scale is not None and scale >= 1:
                 entry["dropouts"].append(dropout_entry(path, kept, total))
 
@@ -1282,7 +1277,7 @@ class Tf2Run:
             for node in body.node:
                 callee = node.attr["f"].func.name if node.op in CALL_OPS else ""
                 if callee in library and callee not in seen:
-                    nested = function_graph_def(tf, library[callee], graph_def.library)
+                    nested = function_graph_def(library[callee], graph_def.library)
                     if nested is not None:
                         pending.append((callee, nested, depth + 1))
         return entries
@@ -1335,20 +1330,14 @@ class Tf2Run:
         if not moving:
             return
         (args, kwargs), _ = self.invoke(concrete, training, 3)
-        high, low = HIGH, LOW
         results = {}
-        for start in (high, low):
+        for start in (HIGH, LOW):
             for variable in moving:
                 variable.assign(tf.fill(tf.shape(variable), tf.cast(start, variable.dtype)))
             self.obj(*args, **kwargs)
             results[start] = [v.numpy() for v in moving]
-        for variable, up, down in zip(moving, results[high], results[low]):
-            up, down = np.asarray(up, np.float64), np.asarray(down, np.float64)
-            if np.all(up == high) and np.all(down == low):
-                entry["batchnorm"].append({"variable": self.name(variable), "updated": False, "momentum": None})
-                continue
-            entry["batchnorm"].append({"variable": self.name(variable), "updated": True,
-                                       "momentum": round(float(np.median(momentum_from(up, down, high, low))), 6)})
+        entry["batchnorm"].extend(momentum_entry(np, self.name(variable), up, down)
+                                  for variable, up, down in zip(moving, results[HIGH], results[LOW]))
 
 
 if __name__ == "__main__":
